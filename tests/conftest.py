@@ -1,0 +1,28 @@
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor != "postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL")
+        for item in items:
+            if "requires_postgres" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def curator(db):
+    """A staff user in the curators group (the group comes from the data migration)."""
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="curator", is_staff=True)
+    user.groups.add(Group.objects.get(name="curators"))
+    return user

@@ -1,0 +1,29 @@
+"""The tracker's domain model. Import models from here."""
+
+from .base import CuratedModel
+from .events import Conflict, ConflictParticipant, Deployment, PermitDecision, Transfer
+from .items import Integration, Item, ItemAlias
+from .organizations import Organization, OrganizationAlias, OrganizationRelation
+from .reference import ControlListCategory, State, StateAlias
+from .sources import FACT_FIELDS, Evidence, Source
+
+__all__ = [
+    "FACT_FIELDS",
+    "Conflict",
+    "ConflictParticipant",
+    "ControlListCategory",
+    "CuratedModel",
+    "Deployment",
+    "Evidence",
+    "Integration",
+    "Item",
+    "ItemAlias",
+    "Organization",
+    "OrganizationAlias",
+    "OrganizationRelation",
+    "PermitDecision",
+    "Source",
+    "State",
+    "StateAlias",
+    "Transfer",
+]

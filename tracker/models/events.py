@@ -1,0 +1,470 @@
+"""Dated facts: transfers, permit decisions, conflicts, participants and deployments."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.text import slugify
+
+from ..choices import (
+    ENDING_ACTIONS,
+    FOLLOW_UP_ACTIONS,
+    ParticipantRole,
+    PermitAction,
+    PermitScope,
+    TransferStatus,
+)
+from ..partial_dates import not_before
+from .base import (
+    CuratedModel,
+    PartialDatesMixin,
+    SlugManager,
+    date_order_constraint,
+    partial_date,
+    partial_date_pair_constraints,
+    raise_if,
+)
+from .items import Item
+from .organizations import Organization
+from .reference import ControlListCategory, State
+
+
+class SlugFactMixin:
+    """Facts are keyed by a slug built from what they mean, so that two articles describing the
+    same fact produce the same key and their fixtures merge."""
+
+    def build_slug(self) -> str:  # pragma: no cover - every fact defines it
+        raise NotImplementedError
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.build_slug()
+        super().save(*args, **kwargs)
+
+
+class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
+    """``supplier`` state transfers ``item`` to ``recipient`` state."""
+
+    partial_dates = ("order_date", "delivery_date", "delivery_end_date")
+    date_order = (("delivery_date", "order_date"), ("delivery_end_date", "delivery_date"))
+
+    slug = models.SlugField(max_length=250, unique=True, blank=True)
+    supplier = models.ForeignKey(State, on_delete=models.PROTECT, related_name="transfers_out")
+    recipient = models.ForeignKey(State, on_delete=models.PROTECT, related_name="transfers_in")
+    supplier_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_out",
+    )
+    recipient_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_in",
+    )
+    intermediaries = models.ManyToManyField(
+        State,
+        blank=True,
+        related_name="transfers_via",
+        help_text="States the item passed through between supplier and recipient.",
+    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="transfers")
+    quantity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty when unknown.")
+    status = models.CharField(
+        max_length=16, choices=TransferStatus.choices, default=TransferStatus.DELIVERED
+    )
+    order_date, order_date_precision = partial_date("order date")
+    delivery_date, delivery_date_precision = partial_date("first delivery date")
+    delivery_end_date, delivery_end_date_precision = partial_date("last delivery date")
+    note = models.TextField(blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["-order_date", "supplier__name", "recipient__name"]
+        constraints = [
+            *CuratedModel.Meta.constraints,
+            *partial_date_pair_constraints("order_date", "delivery_date", "delivery_end_date"),
+            date_order_constraint("delivery_date", "order_date"),
+            date_order_constraint("delivery_end_date", "delivery_date"),
+            models.CheckConstraint(
+                condition=~Q(supplier=F("recipient")),
+                name="%(app_label)s_%(class)s_supplier_not_recipient",
+                violation_error_message="The supplier and the recipient must differ.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gte=0),
+                name="%(app_label)s_%(class)s_quantity_not_negative",
+                violation_error_message="A quantity cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        when = self.partial_display("order_date") or self.partial_display("delivery_date")
+        return f"{self.supplier.code} → {self.recipient.code}: {self.item}" + (
+            f" ({when})" if when else ""
+        )
+
+    def build_slug(self) -> str:
+        when = self.partial_display("order_date") or self.partial_display("delivery_date")
+        return slugify(
+            f"{self.supplier.code} {self.recipient.code} {self.item.slug} {when or 'undated'}"
+        )[:250]
+
+    def clean(self):
+        super().clean()
+        errors = self.clean_partial_dates()
+        if self.supplier_id and self.supplier_id == self.recipient_id:
+            errors.setdefault("recipient", []).append("The supplier and the recipient must differ.")
+        if self.quantity is not None and self.quantity < 0:
+            errors.setdefault("quantity", []).append("A quantity cannot be negative.")
+        raise_if(errors)
+
+
+class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
+    """A government's decision on export permits toward a state or organisation.
+
+    ``ends`` chains decisions: a lift ends a freeze, a cancellation follows a suspension. With the
+    effective and end dates this makes "what was in force on day D" answerable.
+    """
+
+    partial_dates = ("announced_date", "effective_date", "end_date")
+    date_order = (("end_date", "effective_date"),)
+
+    slug = models.SlugField(max_length=250, unique=True, blank=True)
+    authority = models.ForeignKey(
+        State, on_delete=models.PROTECT, related_name="permit_decisions_made"
+    )
+    authority_body = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="permit_decisions_made",
+        help_text="The ministry, agency or court that decided (e.g. Global Affairs Canada).",
+    )
+    announced_by = models.CharField(
+        max_length=200, blank=True, help_text="Who announced it, as the source names them."
+    )
+    target_state = models.ForeignKey(
+        State,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="permit_decisions_received",
+    )
+    target_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="permit_decisions_received",
+    )
+    action = models.CharField(max_length=16, choices=PermitAction.choices, db_index=True)
+    scope = models.CharField(max_length=16, choices=PermitScope.choices)
+    scope_description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='The scope in the source\'s words ("some drone technology").',
+    )
+    scope_categories = models.ManyToManyField(
+        ControlListCategory, blank=True, related_name="permit_decisions"
+    )
+    scope_items = models.ManyToManyField(Item, blank=True, related_name="permit_decisions")
+    scope_manufacturer = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="permit_decisions_scoped",
+    )
+    announced_date, announced_date_precision = partial_date("announced date")
+    effective_date, effective_date_precision = partial_date("effective date")
+    end_date, end_date_precision = partial_date(
+        "end date", help_text="When it stopped applying, if known (a lift usually records this)."
+    )
+    reason = models.TextField(blank=True)
+    ends = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ended_by",
+        help_text="The earlier decision of the same authority that this one lifts, cancels or "
+        "supersedes.",
+    )
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["-effective_date", "-announced_date", "authority__name"]
+        constraints = [
+            *CuratedModel.Meta.constraints,
+            *partial_date_pair_constraints("announced_date", "effective_date", "end_date"),
+            date_order_constraint("end_date", "effective_date"),
+            models.CheckConstraint(
+                condition=Q(target_state__isnull=False) | Q(target_organization__isnull=False),
+                name="%(app_label)s_%(class)s_has_target",
+                violation_error_message="A permit decision needs a target state or organization.",
+            ),
+            models.CheckConstraint(
+                condition=Q(announced_date__isnull=False) | Q(effective_date__isnull=False),
+                name="%(app_label)s_%(class)s_is_dated",
+                violation_error_message="A permit decision needs an announced or effective date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_state__isnull=True) | ~Q(target_state=F("authority")),
+                name="%(app_label)s_%(class)s_target_not_authority",
+                violation_error_message="A state does not decide exports to itself.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(action__in=ENDING_ACTIONS) | Q(ends__isnull=False),
+                name="%(app_label)s_%(class)s_lift_ends_a_decision",
+                violation_error_message="A lift must name the decision it ends.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends__isnull=True) | Q(action__in=FOLLOW_UP_ACTIONS),
+                name="%(app_label)s_%(class)s_only_lift_or_cancel_ends",
+                violation_error_message="Only a lift or a cancellation ends an earlier decision.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends__isnull=True) | ~Q(ends=F("pk")),
+                name="%(app_label)s_%(class)s_not_ending_itself",
+                violation_error_message="A decision cannot end itself.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(scope=PermitScope.MANUFACTURER) | Q(scope_manufacturer__isnull=False),
+                name="%(app_label)s_%(class)s_manufacturer_scope_named",
+                violation_error_message="A manufacturer scope needs the manufacturer.",
+            ),
+        ]
+
+    def __str__(self):
+        target = self.target_state.code if self.target_state_id else self.target_organization
+        return f"{self.authority.code} {self.get_action_display()} → {target} ({self.when})"
+
+    @property
+    def when(self) -> str:
+        return self.partial_display("effective_date") or self.partial_display("announced_date")
+
+    @property
+    def start(self):
+        """The partial date from which the decision applies: effective, else announced."""
+        return self.get_partial("effective_date") or self.get_partial("announced_date")
+
+    def build_slug(self) -> str:
+        target = self.target_state.code if self.target_state_id else self.target_organization.slug
+        return slugify(f"{self.authority.code} {self.action} {target} {self.when}")[:250]
+
+    def clean(self):
+        super().clean()
+        errors = self.clean_partial_dates()
+        if not (self.target_state_id or self.target_organization_id):
+            errors.setdefault("target_state", []).append(
+                "A permit decision needs a target state or organization."
+            )
+        if not (self.announced_date or self.effective_date):
+            errors.setdefault("effective_date", []).append(
+                "A permit decision needs an announced or effective date."
+            )
+        if self.target_state_id and self.target_state_id == self.authority_id:
+            errors.setdefault("target_state", []).append(
+                "A state does not decide exports to itself."
+            )
+        if self.scope == PermitScope.MANUFACTURER and not self.scope_manufacturer_id:
+            errors.setdefault("scope_manufacturer", []).append(
+                "A manufacturer scope needs the manufacturer."
+            )
+        if self.action in ENDING_ACTIONS and not self.ends_id:
+            errors.setdefault("ends", []).append(
+                "A lift must name the decision it ends (the freeze, suspension…)."
+            )
+        if self.ends_id:
+            errors_for_ends = self._clean_ends()
+            if errors_for_ends:
+                errors.setdefault("ends", []).extend(errors_for_ends)
+        raise_if(errors)
+
+    def _clean_ends(self) -> list[str]:
+        problems = []
+        earlier = self.ends
+        if self.action not in FOLLOW_UP_ACTIONS:
+            problems.append("Only a lift or a cancellation ends an earlier decision.")
+        if self.pk and earlier.pk == self.pk:
+            return ["A decision cannot end itself."]
+        if earlier.authority_id != self.authority_id:
+            problems.append(
+                f"It ends a decision of another authority ({earlier.authority}); a lift or "
+                "cancellation refers to an earlier decision of the same authority."
+            )
+        mine, theirs = self.start, earlier.start
+        if mine and theirs and not not_before(mine, theirs):
+            problems.append(f"It ends a decision dated {theirs}, which is after this one ({mine}).")
+        return problems
+
+
+class Conflict(PartialDatesMixin, CuratedModel):
+    """An armed conflict, e.g. the 2020 Nagorno-Karabakh war."""
+
+    partial_dates = ("start_date", "end_date")
+    date_order = (("end_date", "start_date"),)
+
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    region = models.CharField(max_length=200, blank=True)
+    start_date, start_date_precision = partial_date("start date")
+    end_date, end_date_precision = partial_date("end date")
+    description = models.TextField(blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            *CuratedModel.Meta.constraints,
+            *partial_date_pair_constraints("start_date", "end_date"),
+            date_order_constraint("end_date", "start_date"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:120]
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        raise_if(self.clean_partial_dates())
+
+
+class ConflictParticipant(SlugFactMixin, PartialDatesMixin, CuratedModel):
+    """A state (or organisation) taking part in a conflict: fighting, backing a side, mediating."""
+
+    partial_dates = ("start_date", "end_date")
+    date_order = (("end_date", "start_date"),)
+
+    slug = models.SlugField(max_length=250, unique=True, blank=True)
+    conflict = models.ForeignKey(Conflict, on_delete=models.CASCADE, related_name="participants")
+    state = models.ForeignKey(
+        State, on_delete=models.PROTECT, null=True, blank=True, related_name="conflict_roles"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conflict_roles",
+    )
+    role = models.CharField(max_length=16, choices=ParticipantRole.choices)
+    supports = models.ForeignKey(
+        State,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="backed_by",
+        help_text="For a backer: the party it backs.",
+    )
+    start_date, start_date_precision = partial_date("start date")
+    end_date, end_date_precision = partial_date("end date")
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["conflict__name", "role", "state__name"]
+        constraints = [
+            *CuratedModel.Meta.constraints,
+            *partial_date_pair_constraints("start_date", "end_date"),
+            date_order_constraint("end_date", "start_date"),
+            models.CheckConstraint(
+                condition=Q(state__isnull=False) | Q(organization__isnull=False),
+                name="%(app_label)s_%(class)s_has_party",
+                violation_error_message="A participant is a state or an organization.",
+            ),
+            models.CheckConstraint(
+                condition=Q(supports__isnull=True)
+                | Q(state__isnull=True)
+                | ~Q(supports=F("state")),
+                name="%(app_label)s_%(class)s_not_backing_itself",
+                violation_error_message="A participant does not back itself.",
+            ),
+        ]
+
+    def __str__(self):
+        party = self.state or self.organization
+        backing = f" backing {self.supports.code}" if self.supports_id else ""
+        return f"{party}: {self.get_role_display()}{backing} in {self.conflict}"
+
+    def build_slug(self) -> str:
+        party = self.state.code if self.state_id else self.organization.slug
+        backing = f" {self.supports.code}" if self.supports_id else ""
+        return slugify(f"{self.conflict.slug} {party} {self.role}{backing}")[:250]
+
+    def clean(self):
+        super().clean()
+        errors = self.clean_partial_dates()
+        if not (self.state_id or self.organization_id):
+            errors.setdefault("state", []).append("A participant is a state or an organization.")
+        if self.state_id and self.state_id == self.supports_id:
+            errors.setdefault("supports", []).append("A participant does not back itself.")
+        raise_if(errors)
+
+
+class Deployment(SlugFactMixin, PartialDatesMixin, CuratedModel):
+    """An item used by a state's forces in a conflict. Whether this is alleged or confirmed is
+    carried by its evidence."""
+
+    partial_dates = ("start_date", "end_date")
+    date_order = (("end_date", "start_date"),)
+
+    slug = models.SlugField(max_length=250, unique=True, blank=True)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="deployments")
+    state = models.ForeignKey(
+        State,
+        on_delete=models.PROTECT,
+        related_name="deployments",
+        help_text="The state whose forces used the item.",
+    )
+    conflict = models.ForeignKey(Conflict, on_delete=models.PROTECT, related_name="deployments")
+    start_date, start_date_precision = partial_date("start date")
+    end_date, end_date_precision = partial_date("end date")
+    note = models.TextField(blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["conflict__name", "state__name", "item__name"]
+        constraints = [
+            *CuratedModel.Meta.constraints,
+            *partial_date_pair_constraints("start_date", "end_date"),
+            date_order_constraint("end_date", "start_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.item} used by {self.state.code} in {self.conflict}"
+
+    def build_slug(self) -> str:
+        return slugify(f"{self.item.slug} {self.state.code} {self.conflict.slug}")[:250]
+
+    def clean(self):
+        super().clean()
+        raise_if(self.clean_partial_dates())
+
+
+__all__ = [
+    "Transfer",
+    "PermitDecision",
+    "Conflict",
+    "ConflictParticipant",
+    "Deployment",
+]

@@ -1,0 +1,1 @@
+"""Selectors: reads that span relations or traverse the supply-chain graph."""
