@@ -259,7 +259,11 @@ class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
         return self.get_partial("effective_date") or self.get_partial("announced_date")
 
     def build_slug(self) -> str:
-        target = self.target_state.code if self.target_state_id else self.target_organization.slug
+        target = (
+            self.target_state.code
+            if self.target_state_id
+            else getattr(self.target_organization, "slug", "")
+        )
         return slugify(f"{self.authority.code} {self.action} {target} {self.when}")[:250]
 
     def clean(self):
@@ -406,7 +410,7 @@ class ConflictParticipant(SlugFactMixin, PartialDatesMixin, CuratedModel):
         return f"{party}: {self.get_role_display()}{backing} in {self.conflict}"
 
     def build_slug(self) -> str:
-        party = self.state.code if self.state_id else self.organization.slug
+        party = self.state.code if self.state_id else getattr(self.organization, "slug", "")
         backing = f" {self.supports.code}" if self.supports_id else ""
         return slugify(f"{self.conflict.slug} {party} {self.role}{backing}")[:250]
 

@@ -1,0 +1,328 @@
+"""Database constraints and clean() rules of the domain model."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from tests import factories as f
+from tracker import models
+from tracker.choices import DatePrecision, PermitAction, ReviewState
+
+MONTH, YEAR, DAY = DatePrecision.MONTH, DatePrecision.YEAR, DatePrecision.DAY
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_db_rejects(factory, **kwargs):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factory(**kwargs)
+
+
+def assert_clean_rejects(record, field):
+    with pytest.raises(ValidationError) as info:
+        record.full_clean()
+    assert field in info.value.message_dict, info.value.message_dict
+    return info.value.message_dict[field]
+
+
+class TestTransfer:
+    def test_supplier_must_differ_from_recipient_in_database(self):
+        state = f.StateFactory()
+        assert_db_rejects(f.TransferFactory, supplier=state, recipient=state)
+
+    def test_supplier_must_differ_from_recipient_in_clean(self):
+        state = f.StateFactory()
+        transfer = f.TransferFactory.build(supplier=state, recipient=state, item=f.ItemFactory())
+        assert "differ" in assert_clean_rejects(transfer, "recipient")[0]
+
+    def test_delivery_before_order_is_rejected_by_database(self):
+        assert_db_rejects(
+            f.TransferFactory,
+            order_date=dt.date(2020, 5, 1),
+            order_date_precision=MONTH,
+            delivery_date=dt.date(2020, 4, 30),
+            delivery_date_precision=DAY,
+        )
+
+    def test_delivery_in_the_order_month_is_accepted(self):
+        transfer = f.TransferFactory(
+            order_date=dt.date(2020, 5, 1),
+            order_date_precision=MONTH,
+            delivery_date=dt.date(2020, 5, 1),
+            delivery_date_precision=MONTH,
+        )
+        transfer.full_clean()
+
+    def test_delivery_known_to_the_year_of_a_monthly_order_is_accepted(self):
+        """A coarser delivery date is compared at its own precision: 2020 is not before 2020-05."""
+        transfer = f.TransferFactory(
+            order_date=dt.date(2020, 5, 1),
+            order_date_precision=MONTH,
+            delivery_date=dt.date(2020, 1, 1),
+            delivery_date_precision=YEAR,
+        )
+        transfer.full_clean()
+
+    def test_delivery_year_before_order_year_is_rejected_by_clean(self):
+        transfer = f.TransferFactory.build(
+            supplier=f.StateFactory(),
+            recipient=f.StateFactory(),
+            item=f.ItemFactory(),
+            order_date=dt.date(2020, 5, 1),
+            order_date_precision=MONTH,
+            delivery_date=dt.date(2019, 1, 1),
+            delivery_date_precision=YEAR,
+        )
+        assert "before" in assert_clean_rejects(transfer, "delivery_date")[0]
+
+    def test_negative_quantity_is_rejected(self):
+        assert_db_rejects(f.TransferFactory, quantity=-1)
+
+    def test_date_without_precision_is_rejected_by_database(self):
+        assert_db_rejects(
+            f.TransferFactory, order_date=dt.date(2020, 1, 1), order_date_precision=None
+        )
+
+    def test_invented_day_is_rejected_by_clean(self):
+        """A month-precision date must be stored as the first of the month."""
+        transfer = f.TransferFactory(order_date=dt.date(2019, 10, 14), order_date_precision=MONTH)
+        assert "first day" in assert_clean_rejects(transfer, "order_date")[0]
+
+    def test_slug_is_built_from_meaning(self):
+        transfer = f.TransferFactory(order_date=dt.date(2019, 10, 1), order_date_precision=MONTH)
+        code_a, code_b = transfer.supplier.code.lower(), transfer.recipient.code.lower()
+        assert transfer.slug == f"{code_a}-{code_b}-{transfer.item.slug}-2019-10"
+
+
+class TestPeriods:
+    @pytest.mark.parametrize(
+        "factory",
+        [
+            f.OrganizationRelationFactory,
+            f.IntegrationFactory,
+            f.ConflictFactory,
+            f.ConflictParticipantFactory,
+            f.DeploymentFactory,
+        ],
+    )
+    def test_end_before_start_is_rejected(self, factory):
+        kwargs = dict(
+            start_date=dt.date(2020, 1, 1),
+            start_date_precision=YEAR,
+            end_date=dt.date(2019, 1, 1),
+            end_date_precision=YEAR,
+        )
+        assert_db_rejects(factory, **kwargs)
+
+    def test_permit_end_before_effective_is_rejected(self):
+        assert_db_rejects(
+            f.PermitDecisionFactory,
+            effective_date=dt.date(2020, 1, 1),
+            effective_date_precision=DAY,
+            end_date=dt.date(2019, 12, 31),
+            end_date_precision=DAY,
+        )
+
+
+class TestPermitDecision:
+    def freeze(self, **kwargs):
+        return f.PermitDecisionFactory(
+            action=PermitAction.FREEZE,
+            effective_date=dt.date(2019, 10, 1),
+            effective_date_precision=MONTH,
+            **kwargs,
+        )
+
+    def test_lift_without_the_decision_it_ends_is_rejected_by_database(self):
+        assert_db_rejects(f.PermitDecisionFactory, action=PermitAction.LIFT)
+
+    def test_lift_of_another_authoritys_decision_is_rejected(self):
+        freeze = self.freeze()
+        lift = f.PermitDecisionFactory(
+            action=PermitAction.LIFT, ends=freeze, target_state=freeze.target_state
+        )
+        assert "another authority" in assert_clean_rejects(lift, "ends")[0]
+
+    def test_lift_dated_before_the_decision_it_ends_is_rejected(self):
+        freeze = self.freeze()
+        lift = f.PermitDecisionFactory(
+            action=PermitAction.LIFT,
+            ends=freeze,
+            authority=freeze.authority,
+            target_state=freeze.target_state,
+            effective_date=dt.date(2019, 1, 1),
+            effective_date_precision=MONTH,
+        )
+        assert "after this one" in assert_clean_rejects(lift, "ends")[0]
+
+    def test_lift_in_the_same_month_as_a_monthly_freeze_is_accepted(self):
+        freeze = self.freeze()
+        lift = f.PermitDecisionFactory(
+            action=PermitAction.LIFT,
+            ends=freeze,
+            authority=freeze.authority,
+            target_state=freeze.target_state,
+            effective_date=dt.date(2019, 10, 20),
+            effective_date_precision=DAY,
+        )
+        lift.full_clean()
+
+    def test_grant_cannot_end_a_decision(self):
+        assert_db_rejects(f.PermitDecisionFactory, action=PermitAction.GRANT, ends=self.freeze())
+
+    def test_decision_needs_a_target(self):
+        assert_db_rejects(f.PermitDecisionFactory, target_state=None)
+
+    def test_decision_needs_a_date(self):
+        assert_db_rejects(
+            f.PermitDecisionFactory, effective_date=None, effective_date_precision=None
+        )
+
+    def test_state_cannot_target_itself(self):
+        state = f.StateFactory()
+        assert_db_rejects(f.PermitDecisionFactory, authority=state, target_state=state)
+
+    def test_manufacturer_scope_needs_the_manufacturer(self):
+        assert_db_rejects(f.PermitDecisionFactory, scope="manufacturer")
+
+
+class TestIntegration:
+    def test_item_cannot_be_fitted_to_itself(self):
+        item = f.ItemFactory()
+        assert_db_rejects(f.IntegrationFactory, component=item, assembly=item)
+
+    def test_the_same_pair_is_recorded_once(self):
+        link = f.IntegrationFactory()
+        assert_db_rejects(f.IntegrationFactory, component=link.component, assembly=link.assembly)
+
+    def test_cycle_through_several_levels_is_rejected(self):
+        """sensor -> turret -> drone; fitting the drone to the sensor would close a cycle."""
+        sensor, turret, drone = f.ItemFactory(), f.ItemFactory(), f.PlatformFactory()
+        f.IntegrationFactory(component=sensor, assembly=turret)
+        f.IntegrationFactory(component=turret, assembly=drone)
+        closing = models.Integration(component=drone, assembly=sensor)
+        assert "cycle" in assert_clean_rejects(closing, "assembly")[0]
+
+    def test_multi_level_graph_without_cycle_is_accepted(self):
+        sensor, turret, drone = f.ItemFactory(), f.ItemFactory(), f.PlatformFactory()
+        f.IntegrationFactory(component=sensor, assembly=turret)
+        f.IntegrationFactory(component=turret, assembly=drone)
+        direct = models.Integration(component=sensor, assembly=drone)
+        direct.full_clean()
+
+    def test_editing_an_integration_without_moving_it_is_not_a_cycle(self):
+        link = f.IntegrationFactory()
+        link.note = "checked"
+        link.full_clean()
+
+
+class TestAliases:
+    def test_alias_is_unique_per_state_ignoring_case(self):
+        alias = f.StateAliasFactory(name="Azeri")
+        assert_db_rejects(f.StateAliasFactory, state=alias.state, name="AZERI")
+
+    def test_two_states_may_share_an_alias(self):
+        alias = f.StateAliasFactory(name="Georgia")
+        f.StateAliasFactory(name="Georgia")
+        assert models.StateAlias.objects.filter(name="Georgia").count() == 2
+        assert alias.pk
+
+    def test_state_code_must_be_iso_shaped(self):
+        assert_db_rejects(f.StateFactory, code="ca")
+
+
+class TestEvidence:
+    def test_quote_found_once_gets_its_offsets(self):
+        evidence = f.EvidenceFactory(quote="froze permits")
+        text = evidence.source.text
+        assert text[evidence.start : evidence.end] == "froze permits"
+        evidence.full_clean()
+
+    def test_quote_not_in_source_is_rejected(self):
+        evidence = f.EvidenceFactory.build(
+            source=f.SourceFactory(), quote="lifted the freeze", transfer=f.TransferFactory()
+        )
+        assert "verbatim" in assert_clean_rejects(evidence, "quote")[0]
+
+    def test_quote_at_wrong_offset_is_rejected(self):
+        evidence = f.EvidenceFactory(quote="froze permits")
+        evidence.start += 1
+        assert "not at offset" in assert_clean_rejects(evidence, "start")[0]
+
+    def test_offsets_must_span_the_quote_in_database(self):
+        evidence = f.EvidenceFactory(quote="froze permits")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            models.Evidence.objects.filter(pk=evidence.pk).update(end=evidence.end + 3)
+
+    def test_evidence_supports_exactly_one_fact(self):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            f.EvidenceFactory(transfer=None)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            f.EvidenceFactory(deployment=f.DeploymentFactory())
+
+    def test_evidence_with_two_facts_is_rejected_by_clean(self):
+        evidence = f.EvidenceFactory.build(
+            source=f.SourceFactory(),
+            transfer=f.TransferFactory(),
+            state=f.StateFactory(),
+        )
+        assert "exactly one" in assert_clean_rejects(evidence, "__all__")[0]
+
+
+class TestSource:
+    def test_url_is_unique_when_present(self):
+        f.SourceFactory(url="https://example.org/a")
+        assert_db_rejects(f.SourceFactory, url="https://example.org/a")
+
+    def test_many_sources_may_lack_a_url(self):
+        f.SourceFactory(url="")
+        f.SourceFactory(url=None)
+        assert models.Source.objects.filter(url__isnull=True).count() == 2
+
+    def test_the_same_text_is_stored_once(self):
+        f.SourceFactory(text="Same words.")
+        assert_db_rejects(f.SourceFactory, text="Same words.")
+
+    def test_text_is_normalised_before_hashing(self):
+        """Composed and decomposed accents are one text, so offsets stay stable."""
+        source = f.SourceFactory(text="Türkiye\r\nsaid")
+        assert source.text == "Türkiye\nsaid"
+        assert models.Source.objects.get_by_natural_key(source.url) == source
+        assert_db_rejects(f.SourceFactory, text="Tu\u0308rkiye\nsaid")
+
+    def test_natural_key_falls_back_to_the_hash(self):
+        source = f.SourceFactory(url=None)
+        assert source.natural_key() == (source.text_hash,)
+        assert models.Source.objects.get_by_natural_key(source.text_hash) == source
+
+
+class TestReviewState:
+    def test_verified_record_needs_a_verification_time(self):
+        assert_db_rejects(f.ConflictFactory, review_state=ReviewState.VERIFIED)
+
+    def test_draft_cannot_carry_a_verification_time(self):
+        assert_db_rejects(
+            f.ConflictFactory, review_state=ReviewState.DRAFT, verified_at=dt.datetime.now(dt.UTC)
+        )
+
+
+def test_natural_keys_resolve_back_to_their_records():
+    """Every model with a natural key finds its records again through its manager."""
+    records = [
+        f.StateFactory(),
+        f.StateAliasFactory(),
+        f.ControlListCategoryFactory(),
+        f.OrganizationAliasFactory(),
+        f.OrganizationRelationFactory(),
+        f.ItemAliasFactory(),
+        f.IntegrationFactory(),
+        f.PermitDecisionFactory(),
+        f.ConflictParticipantFactory(),
+        f.DeploymentFactory(),
+        f.EvidenceFactory(),
+    ]
+    for record in records:
+        manager = type(record)._default_manager
+        assert manager.get_by_natural_key(*record.natural_key()) == record
