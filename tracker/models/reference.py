@@ -7,7 +7,13 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from ..choices import AliasKind, ControlRegime, StateStatus
-from .base import CuratedModel
+from .base import (
+    CuratedModel,
+    PartialDatesMixin,
+    partial_date,
+    partial_date_pair_constraints,
+    raise_if,
+)
 
 
 class StateManager(models.Manager):
@@ -15,7 +21,7 @@ class StateManager(models.Manager):
         return self.get(code=code)
 
 
-class State(CuratedModel):
+class State(PartialDatesMixin, CuratedModel):
     """A state, keyed by its ISO 3166 code.
 
     Current states use their ISO 3166-1 alpha-2 code (CA, TR). States that no longer exist use
@@ -40,9 +46,11 @@ class State(CuratedModel):
     status = models.CharField(
         max_length=24, choices=StateStatus.choices, default=StateStatus.CURRENT, db_index=True
     )
-    valid_until = models.DateField(
-        null=True, blank=True, help_text="For historical states: when the ISO code was withdrawn."
+    valid_until, valid_until_precision = partial_date(
+        "code withdrawn", help_text="For historical states: when the ISO code was withdrawn."
     )
+
+    partial_dates = ("valid_until",)
 
     objects = StateManager()
 
@@ -50,6 +58,7 @@ class State(CuratedModel):
         ordering = ["name"]
         constraints = [
             *CuratedModel.Meta.constraints,
+            *partial_date_pair_constraints("valid_until"),
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[A-Z][A-Z]([A-Z][A-Z])?$"),
                 name="%(app_label)s_%(class)s_code_format",
@@ -63,6 +72,10 @@ class State(CuratedModel):
 
     def natural_key(self):
         return (self.code,)
+
+    def clean(self):
+        super().clean()
+        raise_if(self.clean_partial_dates())
 
 
 class AliasManager(models.Manager):

@@ -275,7 +275,12 @@ class Evidence(CuratedModel):
             self.locate()
             problem = quote_problem(self.source.text, self.quote, self.start)
             if problem:
-                errors.setdefault("quote" if self.start is None else "start", []).append(problem)
+                field = (
+                    "start"
+                    if self.start is not None and self.quote in self.source.text
+                    else "quote"
+                )
+                errors.setdefault(field, []).append(problem)
         raise_if(errors)
 
 

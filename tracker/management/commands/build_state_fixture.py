@@ -1,0 +1,181 @@
+"""Regenerate fixtures/states.json from pycountry plus hand-made aliases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pycountry
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from tracker.choices import AliasKind, ReviewState, StateStatus
+from tracker.partial_dates import PartialDate
+
+#: Fixed timestamps keep the generated file byte-stable between runs.
+STAMP = "2026-11-24T00:00:00Z"
+
+#: States the ISO standard does not code, with the user-assigned code in common use.
+EXTRA_STATES = [
+    {
+        "code": "XK",
+        "alpha3": "XKX",
+        "name": "Kosovo",
+        "official_name": "Republic of Kosovo",
+        "status": StateStatus.PARTIALLY_RECOGNISED,
+    },
+]
+
+A, D, C, N, AB = (
+    AliasKind.ADJECTIVE,
+    AliasKind.DEMONYM,
+    AliasKind.CAPITAL,
+    AliasKind.NAME,
+    AliasKind.ABBREVIATION,
+)
+
+#: Names pycountry does not carry: adjectives, demonyms, capitals used as metonyms, short names
+#: used by wire services. Only what the library lacks.
+HAND_ALIASES: dict[str, list[tuple[str, str]]] = {
+    "AE": [("UAE", AB), ("Emirati", A), ("Emirates", N), ("Abu Dhabi", C)],
+    "AM": [("Armenian", A), ("Yerevan", C)],
+    "AU": [("Australian", A), ("Canberra", C)],
+    "AZ": [("Azerbaijani", A), ("Azeri", A), ("Baku", C)],
+    "BE": [("Belgian", A), ("Brussels", C)],
+    "BR": [("Brazilian", A), ("Brasilia", C)],
+    "CA": [("Canadian", A), ("Ottawa", C)],
+    "CN": [("Chinese", A), ("Beijing", C)],
+    "DE": [("German", A), ("Berlin", C)],
+    "DK": [("Danish", A), ("Dane", D), ("Copenhagen", C)],
+    "EG": [("Egyptian", A), ("Cairo", C)],
+    "ES": [("Spanish", A), ("Madrid", C)],
+    "FR": [("French", A), ("Paris", C)],
+    "GB": [
+        ("UK", AB),
+        ("U.K.", AB),
+        ("Britain", N),
+        ("Great Britain", N),
+        ("British", A),
+        ("Briton", D),
+        ("London", C),
+    ],
+    "IL": [("Israeli", A), ("Jerusalem", C)],
+    "IN": [("Indian", A), ("New Delhi", C)],
+    "IR": [("Iran", N), ("Iranian", A), ("Tehran", C)],
+    "IT": [("Italian", A), ("Rome", C)],
+    "JP": [("Japanese", A), ("Tokyo", C)],
+    "KR": [("Korean", A), ("South Korean", A), ("Seoul", C)],
+    "LY": [("Libyan", A), ("Tripoli", C)],
+    "NL": [("Dutch", A), ("Holland", N), ("Amsterdam", C), ("The Hague", C)],
+    "NO": [("Norwegian", A), ("Oslo", C)],
+    "PK": [("Pakistani", A), ("Islamabad", C)],
+    "QA": [("Qatari", A), ("Doha", C)],
+    "RU": [("Russia", N), ("Russian", A), ("Moscow", C), ("Kremlin", C)],
+    "SA": [("Saudi", A), ("Riyadh", C)],
+    "SE": [("Swedish", A), ("Swede", D), ("Stockholm", C)],
+    "SY": [("Syria", N), ("Syrian", A), ("Damascus", C)],
+    "TR": [("Turkey", N), ("Turkiye", N), ("Turkish", A), ("Turk", D), ("Ankara", C)],
+    "UA": [("Ukrainian", A), ("Kyiv", C), ("Kiev", C)],
+    "US": [
+        ("US", AB),
+        ("U.S.", AB),
+        ("USA", AB),
+        ("United States", N),
+        ("America", N),
+        ("American", A),
+        ("Washington", C),
+    ],
+    "YE": [("Yemeni", A), ("Sanaa", C)],
+}
+
+
+def _state(code, alpha3, name, official_name, status, withdrawn=None):
+    fields = {
+        "review_state": ReviewState.VERIFIED,
+        "verified_by": None,
+        "verified_at": STAMP,
+        "created": STAMP,
+        "last_updated": STAMP,
+        "code": code,
+        "alpha3": alpha3 or "",
+        "name": name,
+        "official_name": official_name or "",
+        "status": status,
+        "valid_until": None,
+        "valid_until_precision": None,
+    }
+    if withdrawn:
+        when = PartialDate.parse(withdrawn)
+        fields["valid_until"] = when.date.isoformat()
+        fields["valid_until_precision"] = int(when.precision)
+    return {"model": "tracker.state", "fields": fields}
+
+
+def _alias(code, name, kind):
+    return {
+        "model": "tracker.statealias",
+        "fields": {
+            "review_state": ReviewState.VERIFIED,
+            "verified_by": None,
+            "verified_at": STAMP,
+            "created": STAMP,
+            "last_updated": STAMP,
+            "state": [code],
+            "name": name,
+            "kind": kind,
+            "language": "en",
+        },
+    }
+
+
+def build_state_records() -> list[dict]:
+    """Every ISO 3166-1 state, every ISO 3166-3 historical state and the extra states, each with
+    its aliases, sorted by code; aliases unique per state ignoring case."""
+    states, aliases = [], []
+
+    def add_aliases(code, shown_name, pairs):
+        seen = {shown_name.casefold()}
+        for alias, kind in pairs:
+            if alias and alias.casefold() not in seen:
+                seen.add(alias.casefold())
+                aliases.append(_alias(code, alias, kind))
+
+    for country in pycountry.countries:
+        code = country.alpha_2
+        shown = getattr(country, "common_name", None) or country.name
+        official = getattr(country, "official_name", "")
+        states.append(_state(code, country.alpha_3, shown, official, StateStatus.CURRENT))
+        pairs = [(country.name, N), (official, AliasKind.OFFICIAL_NAME)]
+        add_aliases(code, shown, pairs + HAND_ALIASES.get(code, []))
+    for country in pycountry.historic_countries:
+        code = country.alpha_4
+        states.append(
+            _state(
+                code,
+                getattr(country, "alpha_3", ""),
+                country.name,
+                "",
+                StateStatus.HISTORICAL,
+                getattr(country, "withdrawal_date", None),
+            )
+        )
+    for extra in EXTRA_STATES:
+        states.append(_state(**extra))
+    states.sort(key=lambda r: r["fields"]["code"])
+    aliases.sort(key=lambda r: (r["fields"]["state"][0], r["fields"]["name"]))
+    return states + aliases
+
+
+class Command(BaseCommand):
+    help = "Regenerate fixtures/states.json (ISO states from pycountry and hand-made aliases)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", default=str(Path(settings.FIXTURE_DIRS[0]) / "states.json"))
+
+    def handle(self, *args, output, **options):
+        records = build_state_records()
+        Path(output).write_text(
+            json.dumps(records, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        states = sum(r["model"] == "tracker.state" for r in records)
+        self.stdout.write(f"Wrote {states} states and {len(records) - states} aliases to {output}")
