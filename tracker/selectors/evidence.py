@@ -16,7 +16,9 @@ class BadQuote:
 
     def __str__(self) -> str:
         e = self.evidence
-        return f"evidence '{e.slug}' (id {e.pk}), source '{e.source}', field 'quote': {self.problem}"
+        return (
+            f"evidence '{e.slug}' (id {e.pk}), source '{e.source}', field 'quote': {self.problem}"
+        )
 
 
 def evidence_bad_quotes(*, chunk_size: int = 500) -> Iterator[BadQuote]:
