@@ -68,7 +68,8 @@ def validate_records(loaded: list[tuple[str, models.Model]]) -> None:
     problems: list[FixtureProblem] = []
     for fixture, instance in loaded:
         try:
-            instance.full_clean()
+            # The database has already enforced uniqueness and check constraints on save.
+            instance.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             problems.extend(validation_problems(fixture, instance, error))
     if problems:
