@@ -266,10 +266,10 @@ class Evidence(CuratedModel):
         self.quote = normalize_text(self.quote or "")
         errors: dict[str, list[str]] = {}
         set_facts = [name for name in FACT_FIELDS if getattr(self, f"{name}_id") is not None]
-        if len(set_facts) != 1:
+        # None set is left to the database: an admin inline validates before its parent exists.
+        if len(set_facts) > 1:
             errors.setdefault("__all__", []).append(
-                "A piece of evidence supports exactly one fact "
-                f"({'none' if not set_facts else ', '.join(set_facts)} given)."
+                f"A piece of evidence supports exactly one fact ({', '.join(set_facts)} given)."
             )
         if self.source_id and self.quote:
             self.locate()
