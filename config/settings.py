@@ -98,6 +98,21 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "tracker.api.renderers.CSVRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    # Per-client read limits; set TRACKER_THROTTLE_ANON / TRACKER_THROTTLE_USER to change them.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("TRACKER_THROTTLE_ANON", "300/minute"),
+        "user": os.environ.get("TRACKER_THROTTLE_USER", "3000/minute"),
+    },
+    "EXCEPTION_HANDLER": "tracker.api.errors.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -1,0 +1,47 @@
+"""CSV for every list, so researchers can take the data to a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rest_framework import renderers
+
+
+def flatten(value, prefix: str = "") -> dict[str, str]:
+    """Nested objects become dotted columns; lists are joined with " | " per column."""
+    if isinstance(value, dict):
+        out: dict[str, str] = {}
+        for key, item in value.items():
+            out.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(value, list):
+        columns: dict[str, list[str]] = {}
+        for element in value:
+            for key, text in flatten(element, prefix).items():
+                columns.setdefault(key, []).append(text)
+        return {key: " | ".join(texts) for key, texts in columns.items()} or {prefix: ""}
+    return {prefix: "" if value is None else str(value)}
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, dict) and isinstance(data.get("results"), list):
+            rows = data["results"]
+        elif isinstance(data, list):
+            rows = data
+        else:
+            rows = [data]
+        flat = [flatten(row) if isinstance(row, dict) else {"value": str(row)} for row in rows]
+        header: list[str] = []
+        for row in flat:
+            header.extend(key for key in row if key not in header)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(flat)
+        return buffer.getvalue().encode(self.charset)

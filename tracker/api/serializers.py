@@ -1,0 +1,403 @@
+"""Serializers of the read API. Partial dates are shown at their precision ("2019-10")."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .. import models
+from ..partial_dates import PartialDate
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PartialDateField(serializers.Field):
+    """``2019``, ``2019-10`` or ``2019-10-05``: a date at the precision the source gives."""
+
+    def __init__(self, name: str, **kwargs):
+        self.date_name = name
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj):
+        return obj.partial_display(self.date_name) or None
+
+    def to_internal_value(self, data):
+        if data in (None, ""):
+            return {self.date_name: None, f"{self.date_name}_precision": None}
+        try:
+            value = PartialDate.parse(str(data))
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return {self.date_name: value.date, f"{self.date_name}_precision": value.precision}
+
+
+def code_field(**kwargs):
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=models.State.objects.all(), **kwargs
+    )
+
+
+def slug_field(model, **kwargs):
+    return serializers.SlugRelatedField(
+        slug_field="slug", queryset=model._default_manager.all(), **kwargs
+    )
+
+
+class EvidenceSummarySerializer(serializers.ModelSerializer):
+    """One quote supporting a fact, with the source it comes from."""
+
+    source_title = serializers.CharField(source="source.title", read_only=True)
+    source_publisher = serializers.CharField(source="source.publisher", read_only=True)
+    source_url = serializers.CharField(source="source.url", read_only=True, allow_null=True)
+    source_date = serializers.SerializerMethodField()
+
+    class Meta:
+        model = models.Evidence
+        fields = [
+            "slug",
+            "quote",
+            "claim_status",
+            "source_title",
+            "source_publisher",
+            "source_date",
+            "source_url",
+            "start",
+            "end",
+            "review_state",
+        ]
+
+    def get_source_date(self, obj) -> str | None:
+        return obj.source.partial_display("published_date") or None
+
+
+REVIEW = ["review_state", "verified_at", "created", "last_updated"]
+
+
+class CuratedSerializer(serializers.ModelSerializer):
+    """Adds the review state (read-only) to every record."""
+
+    review_state = serializers.CharField(read_only=True)
+    verified_at = serializers.DateTimeField(read_only=True)
+    created = serializers.DateTimeField(read_only=True)
+    last_updated = serializers.DateTimeField(read_only=True)
+
+
+class FactSerializer(CuratedSerializer):
+    """A fact with the evidence that supports it."""
+
+    evidence = EvidenceSummarySerializer(many=True, read_only=True)
+
+
+class StateSerializer(FactSerializer):
+    aliases = serializers.SerializerMethodField()
+    valid_until = PartialDateField("valid_until")
+
+    class Meta:
+        model = models.State
+        fields = [
+            "code",
+            "alpha3",
+            "name",
+            "official_name",
+            "status",
+            "valid_until",
+            "aliases",
+            "evidence",
+            *REVIEW,
+        ]
+
+    def get_aliases(self, obj) -> list[dict]:
+        return [{"name": a.name, "kind": a.kind} for a in obj.aliases.all()]
+
+
+class ControlListCategorySerializer(CuratedSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = models.ControlListCategory
+        fields = ["code", "regime", "title", "description", "parent", *REVIEW]
+
+
+class OrganizationSerializer(FactSerializer):
+    country = code_field(allow_null=True, required=False)
+    aliases = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = models.Organization
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "country",
+            "description",
+            "website",
+            "aliases",
+            "evidence",
+            *REVIEW,
+        ]
+
+
+class OrganizationRelationSerializer(FactSerializer):
+    child = slug_field(models.Organization)
+    parent = slug_field(models.Organization)
+    start_date = PartialDateField("start_date")
+    end_date = PartialDateField("end_date")
+
+    class Meta:
+        model = models.OrganizationRelation
+        fields = [
+            "slug",
+            "child",
+            "kind",
+            "parent",
+            "start_date",
+            "end_date",
+            "note",
+            "evidence",
+            *REVIEW,
+        ]
+
+
+class ItemSerializer(FactSerializer):
+    manufacturer = slug_field(models.Organization, allow_null=True, required=False)
+    country_of_origin = code_field(allow_null=True, required=False)
+    category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=models.ControlListCategory.objects.all(),
+        allow_null=True,
+        required=False,
+    )
+    aliases = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = models.Item
+        fields = [
+            "slug",
+            "kind",
+            "name",
+            "item_type",
+            "description",
+            "manufacturer",
+            "country_of_origin",
+            "category",
+            "aliases",
+            "evidence",
+            *REVIEW,
+        ]
+        read_only_fields = ["kind"]
+
+
+class IntegrationSerializer(FactSerializer):
+    component = slug_field(models.Item)
+    assembly = slug_field(models.Item)
+    start_date = PartialDateField("start_date")
+    end_date = PartialDateField("end_date")
+
+    class Meta:
+        model = models.Integration
+        fields = [
+            "slug",
+            "component",
+            "assembly",
+            "status",
+            "start_date",
+            "end_date",
+            "note",
+            "evidence",
+            *REVIEW,
+        ]
+
+
+class TransferSerializer(FactSerializer):
+    supplier = code_field()
+    recipient = code_field()
+    supplier_organization = slug_field(models.Organization, allow_null=True, required=False)
+    recipient_organization = slug_field(models.Organization, allow_null=True, required=False)
+    intermediaries = code_field(many=True, required=False)
+    item = slug_field(models.Item)
+    order_date = PartialDateField("order_date")
+    delivery_date = PartialDateField("delivery_date")
+    delivery_end_date = PartialDateField("delivery_end_date")
+
+    class Meta:
+        model = models.Transfer
+        fields = [
+            "id",
+            "slug",
+            "supplier",
+            "recipient",
+            "supplier_organization",
+            "recipient_organization",
+            "intermediaries",
+            "item",
+            "quantity",
+            "status",
+            "order_date",
+            "delivery_date",
+            "delivery_end_date",
+            "note",
+            "evidence",
+            *REVIEW,
+        ]
+
+
+class PermitDecisionSerializer(FactSerializer):
+    authority = code_field()
+    authority_body = slug_field(models.Organization, allow_null=True, required=False)
+    target_state = code_field(allow_null=True, required=False)
+    target_organization = slug_field(models.Organization, allow_null=True, required=False)
+    scope_categories = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        queryset=models.ControlListCategory.objects.all(),
+        required=False,
+    )
+    scope_items = slug_field(models.Item, many=True, required=False)
+    scope_manufacturer = slug_field(models.Organization, allow_null=True, required=False)
+    announced_date = PartialDateField("announced_date")
+    effective_date = PartialDateField("effective_date")
+    end_date = PartialDateField("end_date")
+    ends = slug_field(models.PermitDecision, allow_null=True, required=False)
+
+    class Meta:
+        model = models.PermitDecision
+        fields = [
+            "id",
+            "slug",
+            "authority",
+            "authority_body",
+            "announced_by",
+            "target_state",
+            "target_organization",
+            "action",
+            "scope",
+            "scope_description",
+            "scope_categories",
+            "scope_items",
+            "scope_manufacturer",
+            "announced_date",
+            "effective_date",
+            "end_date",
+            "reason",
+            "ends",
+            "evidence",
+            *REVIEW,
+        ]
+
+
+class ConflictSerializer(FactSerializer):
+    start_date = PartialDateField("start_date")
+    end_date = PartialDateField("end_date")
+
+    class Meta:
+        model = models.Conflict
+        fields = [
+            "slug",
+            "name",
+            "region",
+            "start_date",
+            "end_date",
+            "description",
+            "evidence",
+            *REVIEW,
+        ]
+
+
+class ConflictParticipantSerializer(FactSerializer):
+    conflict = slug_field(models.Conflict)
+    state = code_field(allow_null=True, required=False)
+    organization = slug_field(models.Organization, allow_null=True, required=False)
+    supports = code_field(allow_null=True, required=False)
+    start_date = PartialDateField("start_date")
+    end_date = PartialDateField("end_date")
+
+    class Meta:
+        model = models.ConflictParticipant
+        fields = [
+            "id",
+            "slug",
+            "conflict",
+            "state",
+            "organization",
+            "role",
+            "supports",
+            "start_date",
+            "end_date",
+            "evidence",
+            *REVIEW,
+        ]
+
+
+class DeploymentSerializer(FactSerializer):
+    item = slug_field(models.Item)
+    state = code_field()
+    conflict = slug_field(models.Conflict)
+    start_date = PartialDateField("start_date")
+    end_date = PartialDateField("end_date")
+
+    class Meta:
+        model = models.Deployment
+        fields = [
+            "id",
+            "slug",
+            "item",
+            "state",
+            "conflict",
+            "start_date",
+            "end_date",
+            "note",
+            "evidence",
+            *REVIEW,
+        ]
+
+
+class SourceSerializer(CuratedSerializer):
+    published_date = PartialDateField("published_date")
+
+    class Meta:
+        model = models.Source
+        fields = [
+            "id",
+            "title",
+            "publisher",
+            "kind",
+            "url",
+            "published_date",
+            "language",
+            "text",
+            "text_hash",
+            *REVIEW,
+        ]
+        read_only_fields = ["text_hash"]
+
+
+class EvidenceSerializer(CuratedSerializer):
+    source = serializers.PrimaryKeyRelatedField(queryset=models.Source.objects.all())
+    source_title = serializers.CharField(source="source.title", read_only=True)
+    fact_kind = serializers.CharField(source="fact_field", read_only=True)
+    fact = serializers.SerializerMethodField()
+
+    class Meta:
+        model = models.Evidence
+        fields = [
+            "id",
+            "slug",
+            "source",
+            "source_title",
+            "quote",
+            "start",
+            "end",
+            "claim_status",
+            "note",
+            "fact_kind",
+            "fact",
+            *REVIEW,
+        ]
+        read_only_fields = ["end", "slug"]
+
+    def get_fact(self, obj) -> str | None:
+        fact = obj.fact
+        return getattr(fact, "slug", None) or getattr(fact, "code", None)

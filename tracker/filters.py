@@ -1,0 +1,326 @@
+"""django-filter FilterSets for the API: codes and slugs (repeatable), ids, partial-date ranges,
+choices and a free-text ``q`` on every resource."""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from . import models
+from .choices import ClaimStatus, DatePrecision, ReviewState
+from .partial_dates import PartialDate, truncate
+
+
+def code_filter(relation: str) -> django_filters.Filter:
+    """A state's ISO code through ``relation``; repeatable (``?supplier=CA&supplier=TR``)."""
+    return extend_schema_field(OpenApiTypes.STR)(
+        django_filters.ModelMultipleChoiceFilter(
+            field_name=f"{relation}__code",
+            to_field_name="code",
+            queryset=models.State.objects.all(),
+        )
+    )
+
+
+def slug_filter(relation: str, model) -> django_filters.Filter:
+    """A related record's slug; repeatable."""
+    return extend_schema_field(OpenApiTypes.STR)(
+        django_filters.ModelMultipleChoiceFilter(
+            field_name=f"{relation}__slug",
+            to_field_name="slug",
+            queryset=model._default_manager.all(),
+        )
+    )
+
+
+def id_filter(relation: str, model) -> django_filters.Filter:
+    """A related record's id; repeatable."""
+    return extend_schema_field(OpenApiTypes.INT)(
+        django_filters.ModelMultipleChoiceFilter(
+            field_name=relation, queryset=model._default_manager.all()
+        )
+    )
+
+
+class PartialDateFormField(forms.CharField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return PartialDate.parse(value)
+        except ValueError as exc:
+            raise forms.ValidationError(
+                f"{exc}. Use YYYY, YYYY-MM or YYYY-MM-DD.", code="invalid"
+            ) from None
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PartialDateFilter(django_filters.Filter):
+    """Records whose date period overlaps the bound.
+
+    ``after`` keeps a record when the last day of its period is on or after the first day of the
+    bound (so ``date_after=2020-05-15`` keeps a record known only to "May 2020": it may fall after
+    the 15th). ``before`` keeps a record when the first day of its period is on or before the last
+    day of the bound. Records without the date are left out.
+    """
+
+    field_class = PartialDateFormField
+
+    def __init__(self, *args, bound: str, fields: tuple[str, ...], **kwargs):
+        self.bound, self.date_fields = bound, fields
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(reduce(or_, (self._condition(name, value) for name in self.date_fields)))
+
+    def _condition(self, name: str, value: PartialDate) -> Q:
+        if self.bound == "before":
+            return Q(**{f"{name}__lte": value.latest})
+        return reduce(
+            or_,
+            (
+                Q(
+                    **{
+                        f"{name}_precision": precision,
+                        f"{name}__gte": truncate(value.earliest, precision),
+                    }
+                )
+                for precision in DatePrecision.values
+            ),
+        )
+
+
+def date_range(*fields: str):
+    """``date_after`` / ``date_before`` over one or more partial-date fields."""
+    return (
+        PartialDateFilter(bound="after", fields=fields, label=f"{', '.join(fields)} on or after"),
+        PartialDateFilter(bound="before", fields=fields, label=f"{', '.join(fields)} on or before"),
+    )
+
+
+class CuratedFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Free-text search")
+    review_state = django_filters.MultipleChoiceFilter(choices=ReviewState.choices)
+    search_fields: tuple[str, ...] = ()
+
+    def search(self, queryset, name, value):
+        terms = [t for t in value.split() if t]
+        for term in terms:
+            queryset = queryset.filter(
+                reduce(or_, (Q(**{f"{f}__icontains": term}) for f in self.search_fields))
+            )
+        return queryset.distinct() if any("__" in f for f in self.search_fields) else queryset
+
+
+class EvidenceClaimMixin(django_filters.FilterSet):
+    claim_status = django_filters.MultipleChoiceFilter(
+        field_name="evidence__claim_status", choices=ClaimStatus.choices, distinct=True
+    )
+
+
+class StateFilterSet(CuratedFilterSet):
+    code = django_filters.BaseInFilter(field_name="code", label="ISO codes, comma-separated")
+    search_fields = ("code", "name", "official_name", "aliases__name")
+
+    class Meta:
+        model = models.State
+        fields = ["status"]
+
+
+class ControlListCategoryFilterSet(CuratedFilterSet):
+    search_fields = ("code", "title", "description")
+
+    class Meta:
+        model = models.ControlListCategory
+        fields = ["regime"]
+
+
+class OrganizationFilterSet(CuratedFilterSet, EvidenceClaimMixin):
+    country = code_filter("country")
+    country_id = id_filter("country", models.State)
+    search_fields = ("name", "slug", "aliases__name", "description")
+
+    class Meta:
+        model = models.Organization
+        fields = ["kind"]
+
+
+class OrganizationRelationFilterSet(CuratedFilterSet, EvidenceClaimMixin):
+    child = slug_filter("child", models.Organization)
+    child_id = id_filter("child", models.Organization)
+    parent = slug_filter("parent", models.Organization)
+    parent_id = id_filter("parent", models.Organization)
+    date_after, date_before = date_range("start_date")
+    search_fields = ("slug", "child__name", "parent__name", "note")
+
+    class Meta:
+        model = models.OrganizationRelation
+        fields = ["kind"]
+
+
+class ItemFilterSet(CuratedFilterSet, EvidenceClaimMixin):
+    manufacturer = slug_filter("manufacturer", models.Organization)
+    manufacturer_id = id_filter("manufacturer", models.Organization)
+    country_of_origin = code_filter("country_of_origin")
+    country_of_origin_id = id_filter("country_of_origin", models.State)
+    category = extend_schema_field(OpenApiTypes.STR)(
+        django_filters.ModelMultipleChoiceFilter(
+            field_name="category__code",
+            to_field_name="code",
+            queryset=models.ControlListCategory.objects.all(),
+        )
+    )
+    category_id = id_filter("category", models.ControlListCategory)
+    search_fields = ("name", "slug", "item_type", "description", "aliases__name")
+
+    class Meta:
+        model = models.Item
+        fields = ["item_type"]
+
+
+class IntegrationFilterSet(CuratedFilterSet, EvidenceClaimMixin):
+    component = slug_filter("component", models.Item)
+    component_id = id_filter("component", models.Item)
+    assembly = slug_filter("assembly", models.Item)
+    assembly_id = id_filter("assembly", models.Item)
+    date_after, date_before = date_range("start_date")
+    search_fields = ("slug", "component__name", "assembly__name", "note")
+
+    class Meta:
+        model = models.Integration
+        fields = ["status"]
+
+
+class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
+    supplier = code_filter("supplier")
+    supplier_id = id_filter("supplier", models.State)
+    recipient = code_filter("recipient")
+    recipient_id = id_filter("recipient", models.State)
+    intermediary = code_filter("intermediaries")
+    supplier_organization = slug_filter("supplier_organization", models.Organization)
+    supplier_organization_id = id_filter("supplier_organization", models.Organization)
+    recipient_organization = slug_filter("recipient_organization", models.Organization)
+    recipient_organization_id = id_filter("recipient_organization", models.Organization)
+    item = slug_filter("item", models.Item)
+    item_id = id_filter("item", models.Item)
+    manufacturer = slug_filter("item__manufacturer", models.Organization)
+    category = extend_schema_field(OpenApiTypes.STR)(
+        django_filters.ModelMultipleChoiceFilter(
+            field_name="item__category__code",
+            to_field_name="code",
+            queryset=models.ControlListCategory.objects.all(),
+        )
+    )
+    quantity_min = django_filters.NumberFilter(field_name="quantity", lookup_expr="gte")
+    quantity_max = django_filters.NumberFilter(field_name="quantity", lookup_expr="lte")
+    date_after, date_before = date_range("order_date", "delivery_date")
+    search_fields = ("slug", "supplier__name", "recipient__name", "item__name", "note")
+
+    class Meta:
+        model = models.Transfer
+        fields = ["status"]
+
+
+class PermitDecisionFilterSet(CuratedFilterSet, EvidenceClaimMixin):
+    authority = code_filter("authority")
+    authority_id = id_filter("authority", models.State)
+    authority_body = slug_filter("authority_body", models.Organization)
+    authority_body_id = id_filter("authority_body", models.Organization)
+    target = code_filter("target_state")
+    target_state_id = id_filter("target_state", models.State)
+    target_organization = slug_filter("target_organization", models.Organization)
+    target_organization_id = id_filter("target_organization", models.Organization)
+    category = extend_schema_field(OpenApiTypes.STR)(
+        django_filters.ModelMultipleChoiceFilter(
+            field_name="scope_categories__code",
+            to_field_name="code",
+            queryset=models.ControlListCategory.objects.all(),
+        )
+    )
+    item = slug_filter("scope_items", models.Item)
+    manufacturer = slug_filter("scope_manufacturer", models.Organization)
+    ends = slug_filter("ends", models.PermitDecision)
+    ends_id = id_filter("ends", models.PermitDecision)
+    date_after, date_before = date_range("announced_date", "effective_date")
+    search_fields = ("slug", "scope_description", "reason", "announced_by")
+
+    class Meta:
+        model = models.PermitDecision
+        fields = ["action", "scope"]
+
+
+class ConflictFilterSet(CuratedFilterSet, EvidenceClaimMixin):
+    participant = code_filter("participants__state")
+    date_after, date_before = date_range("start_date")
+    search_fields = ("name", "slug", "region", "description")
+
+    class Meta:
+        model = models.Conflict
+        fields = []
+
+
+class ConflictParticipantFilterSet(CuratedFilterSet, EvidenceClaimMixin):
+    conflict = slug_filter("conflict", models.Conflict)
+    conflict_id = id_filter("conflict", models.Conflict)
+    state = code_filter("state")
+    state_id = id_filter("state", models.State)
+    organization = slug_filter("organization", models.Organization)
+    organization_id = id_filter("organization", models.Organization)
+    supports = code_filter("supports")
+    supports_id = id_filter("supports", models.State)
+    search_fields = ("slug", "conflict__name", "state__name")
+
+    class Meta:
+        model = models.ConflictParticipant
+        fields = ["role"]
+
+
+class DeploymentFilterSet(CuratedFilterSet, EvidenceClaimMixin):
+    item = slug_filter("item", models.Item)
+    item_id = id_filter("item", models.Item)
+    state = code_filter("state")
+    state_id = id_filter("state", models.State)
+    conflict = slug_filter("conflict", models.Conflict)
+    conflict_id = id_filter("conflict", models.Conflict)
+    manufacturer = slug_filter("item__manufacturer", models.Organization)
+    date_after, date_before = date_range("start_date")
+    search_fields = ("slug", "item__name", "state__name", "conflict__name", "note")
+
+    class Meta:
+        model = models.Deployment
+        fields = []
+
+
+class SourceFilterSet(CuratedFilterSet):
+    publisher = django_filters.CharFilter(lookup_expr="iexact")
+    date_after, date_before = date_range("published_date")
+    search_fields = ("title", "publisher", "url", "text")
+
+    class Meta:
+        model = models.Source
+        fields = ["kind", "language"]
+
+
+class EvidenceFilterSet(CuratedFilterSet):
+    source_id = id_filter("source", models.Source)
+    claim_status = django_filters.MultipleChoiceFilter(choices=ClaimStatus.choices)
+    state = code_filter("state")
+    organization = slug_filter("organization", models.Organization)
+    item = slug_filter("item", models.Item)
+    transfer_id = id_filter("transfer", models.Transfer)
+    permit_decision = slug_filter("permit_decision", models.PermitDecision)
+    deployment_id = id_filter("deployment", models.Deployment)
+    search_fields = ("quote", "note", "source__title")
+
+    class Meta:
+        model = models.Evidence
+        fields = []
