@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import supply_chain, views
 
 app_name = "api"
 
@@ -32,5 +32,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("supply-chain/paths/", supply_chain.PathsView.as_view(), name="supply-chain-paths"),
+    path("permit-status/", supply_chain.PermitStatusView.as_view(), name="permit-status"),
     path("", include(router.urls)),
 ]

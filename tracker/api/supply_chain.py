@@ -1,0 +1,235 @@
+"""Supply-chain questions: routes between states, permit status on a day, a state's timeline.
+
+Views parse their query parameters with small serializers (400 naming the parameter), call a
+selector, and present the answer as JSON, as a graph (``?format=graph``) or as SVG
+(``?format=svg``).
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import renderers, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import models
+from ..choices import ReviewState
+from ..selectors.permits import permit_status
+from ..selectors.supply_chain import supply_chain_paths
+from .graph import GraphRenderer, SVGRenderer, graph_add_node, graph_finish, graph_new
+from .permissions import is_curator
+from .serializers import EvidenceSummarySerializer
+
+
+def state_field(**kwargs):
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=models.State.objects.all(), **kwargs
+    )
+
+
+class PathsParams(serializers.Serializer):
+    from_ = state_field(help_text="ISO code of the state the technology comes from.")
+    to = state_field(help_text="ISO code of the state it reaches.")
+    on = serializers.DateField(required=False, help_text="Only what had happened by this day.")
+    max_hops = serializers.IntegerField(min_value=1, max_value=10, default=6)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
+class PermitStatusParams(serializers.Serializer):
+    authority = state_field()
+    target = state_field()
+    on = serializers.DateField()
+    item = serializers.SlugRelatedField(
+        slug_field="slug", queryset=models.Item.objects.all(), required=False
+    )
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=models.ControlListCategory.objects.all(), required=False
+    )
+
+    def validate(self, attrs):
+        if attrs.get("item") and attrs.get("category"):
+            raise serializers.ValidationError({"category": "Give an item or a category, not both."})
+        return attrs
+
+
+def evidence_of(record) -> list[dict]:
+    return EvidenceSummarySerializer(record.evidence.all(), many=True).data
+
+
+def strongest_claim(evidence: list[dict]) -> str | None:
+    order = ["confirmed", "reported", "alleged", "disputed", "denied"]
+    claims = [e["claim_status"] for e in evidence]
+    return next((c for c in order if c in claims), None)
+
+
+class SupplyChainView(APIView):
+    renderer_classes = [
+        renderers.JSONRenderer,
+        renderers.BrowsableAPIRenderer,
+        GraphRenderer,
+        SVGRenderer,
+    ]
+
+    def params(self, serializer_class):
+        params = serializer_class(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return params.validated_data
+
+
+class PathsView(SupplyChainView):
+    """Every route by which items originating in one state reach another."""
+
+    @extend_schema(parameters=[PathsParams], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        params = self.params(PathsParams)
+        answer = supply_chain_paths(
+            origin=params["from"],
+            destination=params["to"],
+            on=params.get("on"),
+            max_hops=params["max_hops"],
+            verified_only=not is_curator(request.user),
+        )
+        graph = graph_new()
+        routes = []
+        for route in answer.routes:
+            hops = []
+            for column, hop in enumerate(route.hops):
+                evidence = evidence_of(hop.record)
+                claim = strongest_claim(evidence)
+                hops.append(
+                    {
+                        "kind": hop.kind,
+                        "from_state": hop.from_state.code if hop.from_state else None,
+                        "item": hop.item.slug,
+                        "item_name": hop.item.name,
+                        "assembly": hop.assembly.slug if hop.assembly else None,
+                        "to_state": hop.to_state.code if hop.to_state else None,
+                        "claim_status": claim,
+                        "evidence": evidence,
+                    }
+                )
+                if hop.kind == "origin":
+                    graph_add_node(
+                        graph, f"state:{hop.to_state.code}", hop.to_state.name, "state", 0
+                    )
+                    graph_add_node(graph, f"item:{hop.item.slug}", hop.item.name, "item", 1)
+                    graph["edges"].append(
+                        {
+                            "source": f"state:{hop.to_state.code}",
+                            "target": f"item:{hop.item.slug}",
+                            "label": "made in",
+                            "claim_status": claim,
+                        }
+                    )
+                    last = f"item:{hop.item.slug}"
+                elif hop.kind == "integration":
+                    graph_add_node(
+                        graph, f"item:{hop.assembly.slug}", hop.assembly.name, "item", column + 1
+                    )
+                    graph["edges"].append(
+                        {
+                            "source": last,
+                            "target": f"item:{hop.assembly.slug}",
+                            "label": "fitted to",
+                            "claim_status": claim,
+                        }
+                    )
+                    last = f"item:{hop.assembly.slug}"
+                else:
+                    source = f"state:{hop.from_state.code}"
+                    graph_add_node(graph, source, hop.from_state.name, "state", column + 1)
+                    target = f"state:{hop.to_state.code}"
+                    graph_add_node(graph, target, hop.to_state.name, "state", column + 2)
+                    if last != source:
+                        graph["edges"].append(
+                            {"source": last, "target": source, "label": "held by"}
+                        )
+                    graph["edges"].append(
+                        {
+                            "source": source,
+                            "target": target,
+                            "label": "transfers",
+                            "claim_status": claim,
+                        }
+                    )
+                    last = target
+            routes.append({"hops": hops})
+        return Response(
+            {
+                "from": answer.origin.code,
+                "to": answer.destination.code,
+                "on": answer.on,
+                "max_hops": answer.max_hops,
+                "routes": routes,
+                "truncated": answer.truncated,
+                "title": f"Routes from {answer.origin.name} to {answer.destination.name}",
+                "graph": graph_finish(graph),
+            }
+        )
+
+
+def decision_summary(day) -> dict:
+    decision = day.decision
+    return {
+        "slug": decision.slug,
+        "action": decision.action,
+        "scope": decision.scope,
+        "scope_description": decision.scope_description,
+        "announced_date": decision.partial_display("announced_date") or None,
+        "effective_date": decision.partial_display("effective_date") or None,
+        "ends": decision.ends.slug if decision.ends_id else None,
+        "ended_by": [d.slug for d in day.ended_by],
+        "state_on_day": day.state,
+        "applies": day.applies,
+        "evidence": evidence_of(decision),
+    }
+
+
+class PermitStatusView(SupplyChainView):
+    """The permit status an authority had toward a target on a day, and the decisions behind it."""
+
+    @extend_schema(parameters=[PermitStatusParams], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        params = self.params(PermitStatusParams)
+        decisions = models.PermitDecision.objects.all()
+        if not is_curator(request.user):
+            decisions = decisions.filter(review_state=ReviewState.VERIFIED)
+        answer = permit_status(
+            authority=params["authority"],
+            target=params["target"],
+            on=params["on"],
+            item=params.get("item"),
+            category=params.get("category"),
+            decisions=decisions,
+        )
+        graph = graph_new()
+        graph_add_node(graph, "authority", answer.authority.name, "state", 0)
+        graph_add_node(graph, "target", answer.target.name, "state", 2)
+        for day in answer.chain:
+            node = f"decision:{day.decision.slug}"
+            label = f"{day.decision.get_action_display()} {day.decision.when} ({day.state})"
+            graph_add_node(graph, node, label, "decision", 1)
+            graph["edges"].append({"source": "authority", "target": node, "label": "decides"})
+            graph["edges"].append({"source": node, "target": "target", "label": day.state})
+        return Response(
+            {
+                "authority": answer.authority.code,
+                "target": answer.target.code,
+                "on": answer.on,
+                "item": answer.item.slug if answer.item else None,
+                "category": answer.category.code if answer.category else None,
+                "status": answer.status,
+                "certain": answer.certain,
+                "possible_statuses": answer.possible_statuses,
+                "in_force": [decision_summary(d) for d in answer.in_force],
+                "chain": [decision_summary(d) for d in answer.chain],
+                "title": f"{answer.authority.name} toward {answer.target.name} on {answer.on}: "
+                f"{answer.status}",
+                "graph": graph_finish(graph),
+            }
+        )

@@ -1,0 +1,183 @@
+"""Supply-chain traversal: routes by which technology from one state reaches another.
+
+The graph's nodes are (item, state) pairs: an item held in a state. Edges are transfers (the item
+moves from the supplier to the recipient) and integrations (a component ends up in the assembly
+it is fitted to, which is held in the assembly's state of origin). Routes start at items that
+originate in the first state and end when they are held in the second.
+
+The walk is one recursive CTE (portable to SQLite and PostgreSQL), bounded in depth and never
+using the same edge twice in a route, so cycles end; the records on the routes are then fetched
+in a fixed number of queries whatever the size of the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Prefetch
+
+from ..choices import ReviewState
+from ..models import Evidence, Integration, Item, Organization, State, Transfer
+
+MAX_ROUTES = 200
+
+
+@dataclass
+class Hop:
+    """One step of a route: ``kind`` is "origin", "integration" or "transfer"."""
+
+    kind: str
+    from_state: State | None
+    to_state: State | None
+    item: Item
+    record: object  # the Item (origin), Integration or Transfer behind the hop
+    assembly: Item | None = None
+
+    @property
+    def evidence(self) -> list[Evidence]:
+        return list(self.record.evidence.all())
+
+
+@dataclass
+class Route:
+    hops: list[Hop] = field(default_factory=list)
+
+
+@dataclass
+class Paths:
+    origin: State
+    destination: State
+    on: dt.date | None
+    max_hops: int
+    routes: list[Route]
+    truncated: bool
+
+
+def _visible(alias: str, verified_only: bool) -> str:
+    return f" AND {alias}.review_state = '{ReviewState.VERIFIED}'" if verified_only else ""
+
+
+def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
+    t, g, i = Transfer._meta.db_table, Integration._meta.db_table, Item._meta.db_table
+    o = Organization._meta.db_table
+    params: list = []
+    transfer_when = ""
+    integration_when = ""
+    if on is not None:
+        # Only what had happened by that day: a transfer ordered or delivered by then, an
+        # integration that had started by then (or whose start is unknown).
+        transfer_when = (
+            " AND (t.order_date <= %s OR t.delivery_date <= %s"
+            " OR (t.order_date IS NULL AND t.delivery_date IS NULL))"
+        )
+        integration_when = " AND (g.start_date IS NULL OR g.start_date <= %s)"
+    sql = f"""
+        WITH RECURSIVE
+        edges(kind, ref_id, item_id, supplier_id, next_item, next_state) AS (
+            SELECT 't', t.id, t.item_id, t.supplier_id, t.item_id, t.recipient_id
+            FROM {t} t WHERE 1 = 1 {_visible("t", verified_only)} {transfer_when}
+            UNION ALL
+            SELECT 'g', g.id, g.component_id, NULL, g.assembly_id,
+                   COALESCE(a.country_of_origin_id, ao.country_id)
+            FROM {g} g JOIN {i} a ON a.id = g.assembly_id
+            LEFT JOIN {o} ao ON ao.id = a.manufacturer_id
+            WHERE 1 = 1 {_visible("g", verified_only)} {_visible("a", verified_only)}
+            {integration_when}
+        ),
+        walk(item_id, state_id, depth, path) AS (
+            SELECT it.id, %s, 0, CAST(',' AS TEXT)
+            FROM {i} it LEFT JOIN {o} m ON m.id = it.manufacturer_id
+            WHERE (it.country_of_origin_id = %s
+                   OR (it.country_of_origin_id IS NULL AND m.country_id = %s))
+                  {_visible("it", verified_only)}
+            UNION ALL
+            SELECT e.next_item, COALESCE(e.next_state, w.state_id), w.depth + 1,
+                   w.path || e.kind || CAST(e.ref_id AS TEXT) || ','
+            FROM walk w JOIN edges e
+              ON e.item_id = w.item_id
+             AND (e.supplier_id IS NULL OR e.supplier_id = w.state_id)
+            WHERE w.depth < %s
+              AND w.path NOT LIKE '%%,' || e.kind || CAST(e.ref_id AS TEXT) || ',%%'
+        )
+        SELECT item_id, path FROM walk
+        WHERE state_id = %s AND depth > 0
+        ORDER BY depth, path
+        LIMIT %s
+    """
+    if on is not None:
+        params += [on, on, on]
+    return sql, params
+
+
+def supply_chain_paths(
+    *,
+    origin: State,
+    destination: State,
+    on: dt.date | None = None,
+    max_hops: int = 6,
+    verified_only: bool = True,
+) -> Paths:
+    """Every route (up to MAX_ROUTES) by which items originating in ``origin`` reach
+    ``destination``, each hop with the record and evidence behind it."""
+    sql, params = _route_sql(verified_only=verified_only, on=on)
+    params += [origin.pk, origin.pk, origin.pk, max_hops, destination.pk, MAX_ROUTES + 1]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    truncated = len(rows) > MAX_ROUTES
+    rows = rows[:MAX_ROUTES]
+    # Each path lists its edges in order; the first item is found from the first edge.
+    parsed = [[(step[0], int(step[1:])) for step in path.strip(",").split(",")] for _, path in rows]
+    transfer_ids = {ref for path in parsed for kind, ref in path if kind == "t"}
+    integration_ids = {ref for path in parsed for kind, ref in path if kind == "g"}
+    evidence = Evidence.objects.select_related("source")
+    if verified_only:
+        evidence = evidence.filter(review_state=ReviewState.VERIFIED)
+    transfers = (
+        Transfer.objects.select_related("supplier", "recipient")
+        .prefetch_related(Prefetch("evidence", queryset=evidence))
+        .in_bulk(transfer_ids)
+    )
+    integrations = Integration.objects.prefetch_related(
+        Prefetch("evidence", queryset=evidence)
+    ).in_bulk(integration_ids)
+    item_ids = {t.item_id for t in transfers.values()} | {
+        x for g in integrations.values() for x in (g.component_id, g.assembly_id)
+    }
+    items = (
+        Item.objects.select_related("manufacturer", "country_of_origin")
+        .prefetch_related(Prefetch("evidence", queryset=evidence))
+        .in_bulk(item_ids)
+    )
+    states = State.objects.in_bulk(
+        {origin.pk, destination.pk}
+        | {i.country_of_origin_id for i in items.values() if i.country_of_origin_id}
+    )
+    routes = []
+    for path in parsed:
+        route, here = Route(), origin
+        for index, (kind, ref) in enumerate(path):
+            if kind == "t":
+                transfer = transfers[ref]
+                item = items[transfer.item_id]
+                if index == 0:
+                    route.hops.append(Hop("origin", None, here, item, item))
+                route.hops.append(
+                    Hop("transfer", transfer.supplier, transfer.recipient, item, transfer)
+                )
+                here = transfer.recipient
+            else:
+                integration = integrations[ref]
+                component = items[integration.component_id]
+                assembly = items[integration.assembly_id]
+                if index == 0:
+                    route.hops.append(Hop("origin", None, here, component, component))
+                held = states.get(assembly.country_of_origin_id) or here
+                route.hops.append(
+                    Hop("integration", here, held, component, integration, assembly=assembly)
+                )
+                here = held
+        routes.append(route)
+    return Paths(origin, destination, on, max_hops, routes, truncated)
