@@ -26,3 +26,11 @@ def curator(db):
     user = UserFactory(username="curator", is_staff=True)
     user.groups.add(Group.objects.get(name="curators"))
     return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """Throttle counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -137,6 +137,14 @@ class StateFilterSet(CuratedFilterSet):
 
 
 class ControlListCategoryFilterSet(CuratedFilterSet):
+    parent = extend_schema_field(OpenApiTypes.STR)(
+        django_filters.ModelMultipleChoiceFilter(
+            field_name="parent__code",
+            to_field_name="code",
+            queryset=models.ControlListCategory.objects.all(),
+        )
+    )
+    parent_id = id_filter("parent", models.ControlListCategory)
     search_fields = ("code", "title", "description")
 
     class Meta:
@@ -248,6 +256,7 @@ class PermitDecisionFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     )
     item = slug_filter("scope_items", models.Item)
     manufacturer = slug_filter("scope_manufacturer", models.Organization)
+    scope_manufacturer_id = id_filter("scope_manufacturer", models.Organization)
     ends = slug_filter("ends", models.PermitDecision)
     ends_id = id_filter("ends", models.PermitDecision)
     date_after, date_before = date_range("announced_date", "effective_date")
@@ -316,10 +325,19 @@ class EvidenceFilterSet(CuratedFilterSet):
     state = code_filter("state")
     organization = slug_filter("organization", models.Organization)
     item = slug_filter("item", models.Item)
-    transfer_id = id_filter("transfer", models.Transfer)
     permit_decision = slug_filter("permit_decision", models.PermitDecision)
-    deployment_id = id_filter("deployment", models.Deployment)
     search_fields = ("quote", "note", "source__title")
+
+    state_id = id_filter("state", models.State)
+    organization_id = id_filter("organization", models.Organization)
+    organization_relation_id = id_filter("organization_relation", models.OrganizationRelation)
+    item_id = id_filter("item", models.Item)
+    integration_id = id_filter("integration", models.Integration)
+    transfer_id = id_filter("transfer", models.Transfer)
+    permit_decision_id = id_filter("permit_decision", models.PermitDecision)
+    conflict_id = id_filter("conflict", models.Conflict)
+    conflict_participant_id = id_filter("conflict_participant", models.ConflictParticipant)
+    deployment_id = id_filter("deployment", models.Deployment)
 
     class Meta:
         model = models.Evidence

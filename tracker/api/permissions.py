@@ -4,13 +4,18 @@ from django.conf import settings
 from rest_framework import permissions
 
 
-def is_curator(user) -> bool:
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    cached = getattr(user, "_is_tracker_curator", None)
+def is_curator(request) -> bool:
+    """True for an active user in the curators group; looked up once per request."""
+    cached = getattr(request, "_tracker_is_curator", None)
     if cached is None:
-        cached = user.groups.filter(name=settings.TRACKER_CURATORS_GROUP).exists()
-        user._is_tracker_curator = cached
+        user = request.user
+        cached = bool(
+            user
+            and user.is_authenticated
+            and user.is_active
+            and user.groups.filter(name=settings.TRACKER_CURATORS_GROUP).exists()
+        )
+        request._tracker_is_curator = cached
     return cached
 
 
@@ -20,4 +25,4 @@ class CuratorsWriteOthersRead(permissions.BasePermission):
     message = "Only members of the curators group may change records."
 
     def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or is_curator(request.user)
+        return request.method in permissions.SAFE_METHODS or is_curator(request)

@@ -18,7 +18,7 @@ class CuratedViewSet(viewsets.ReadOnlyModelViewSet):
     with_evidence = True
 
     def curator(self) -> bool:
-        return is_curator(self.request.user)
+        return is_curator(self.request)
 
     def visible(self, queryset):
         if self.curator():
