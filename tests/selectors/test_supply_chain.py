@@ -1,0 +1,125 @@
+"""Route finding over larger graphs: re-exports, cycles, depth bound, dates, query counts."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests import factories as f
+from tracker.selectors.supply_chain import supply_chain_paths
+
+pytestmark = pytest.mark.django_db
+
+
+def states(n):
+    return [f.StateFactory() for _ in range(n)]
+
+
+def test_re_export_through_an_intermediary_is_a_route():
+    a, b, c = states(3)
+    gun = f.PlatformFactory(country_of_origin=a, manufacturer=None)
+    f.TransferFactory(supplier=a, recipient=b, item=gun)
+    f.TransferFactory(supplier=b, recipient=c, item=gun)
+    result = supply_chain_paths(origin=a, destination=c, verified_only=False)
+    (route,) = result.routes
+    assert [(h.kind, h.to_state.code) for h in route.hops] == [
+        ("origin", a.code),
+        ("transfer", b.code),
+        ("transfer", c.code),
+    ]
+
+
+def test_a_transfer_from_a_state_that_never_held_the_item_is_not_a_route():
+    a, b, c = states(3)
+    gun = f.PlatformFactory(country_of_origin=a, manufacturer=None)
+    f.TransferFactory(supplier=b, recipient=c, item=gun)
+    assert supply_chain_paths(origin=a, destination=c, verified_only=False).routes == []
+
+
+def test_cycles_end_and_each_edge_is_used_once_per_route():
+    a, b, c = states(3)
+    gun = f.PlatformFactory(country_of_origin=a, manufacturer=None)
+    f.TransferFactory(supplier=a, recipient=b, item=gun)
+    f.TransferFactory(supplier=b, recipient=a, item=gun, order_date=dt.date(2020, 1, 1))
+    f.TransferFactory(supplier=b, recipient=c, item=gun)
+    result = supply_chain_paths(origin=a, destination=c, max_hops=10, verified_only=False)
+    lengths = sorted(len(r.hops) for r in result.routes)
+    # a-b-a-b-c would use the a-b transfer twice, so the only route is a-b-c.
+    assert lengths == [3]
+
+
+def test_depth_is_bounded():
+    chain = states(6)
+    gun = f.PlatformFactory(country_of_origin=chain[0], manufacturer=None)
+    for supplier, recipient in zip(chain, chain[1:], strict=False):
+        f.TransferFactory(supplier=supplier, recipient=recipient, item=gun)
+    assert (
+        supply_chain_paths(
+            origin=chain[0], destination=chain[-1], max_hops=4, verified_only=False
+        ).routes
+        == []
+    )
+    assert supply_chain_paths(
+        origin=chain[0], destination=chain[-1], max_hops=5, verified_only=False
+    ).routes
+
+
+def test_on_a_day_only_what_had_happened_counts():
+    a, b = states(2)
+    gun = f.PlatformFactory(country_of_origin=a, manufacturer=None)
+    f.TransferFactory(supplier=a, recipient=b, item=gun, order_date=dt.date(2021, 1, 1))
+    assert (
+        supply_chain_paths(
+            origin=a, destination=b, on=dt.date(2020, 6, 1), verified_only=False
+        ).routes
+        == []
+    )
+    assert supply_chain_paths(
+        origin=a, destination=b, on=dt.date(2021, 6, 1), verified_only=False
+    ).routes
+
+
+def test_multi_level_integration_is_followed():
+    a, b, c = states(3)
+    sensor = f.ItemFactory(country_of_origin=a, manufacturer=None)
+    turret = f.ItemFactory(country_of_origin=b, manufacturer=None)
+    tank = f.PlatformFactory(country_of_origin=b, manufacturer=None)
+    f.IntegrationFactory(component=sensor, assembly=turret)
+    f.IntegrationFactory(component=turret, assembly=tank)
+    f.TransferFactory(supplier=b, recipient=c, item=tank)
+    (route,) = supply_chain_paths(origin=a, destination=c, verified_only=False).routes
+    assert [h.kind for h in route.hops] == ["origin", "integration", "integration", "transfer"]
+
+
+def test_query_count_does_not_grow_with_routes():
+    def build(n):
+        a, c = f.StateFactory(), f.StateFactory()
+        for _ in range(n):
+            b = f.StateFactory()
+            gun = f.PlatformFactory(country_of_origin=a, manufacturer=None)
+            f.TransferFactory(supplier=a, recipient=b, item=gun)
+            f.TransferFactory(supplier=b, recipient=c, item=gun)
+        return a, c
+
+    small = build(2)
+    with CaptureQueriesContext(connection) as few:
+        assert (
+            len(
+                supply_chain_paths(
+                    origin=small[0], destination=small[1], verified_only=False
+                ).routes
+            )
+            == 2
+        )
+    large = build(20)
+    with CaptureQueriesContext(connection) as many:
+        assert (
+            len(
+                supply_chain_paths(
+                    origin=large[0], destination=large[1], verified_only=False
+                ).routes
+            )
+            == 20
+        )
+    assert len(many) == len(few)
