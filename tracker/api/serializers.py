@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from .. import models
 from ..partial_dates import PartialDate
+from ..services.records import record_create, record_update
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -77,12 +78,30 @@ REVIEW = ["review_state", "verified_at", "created", "last_updated"]
 
 
 class CuratedSerializer(serializers.ModelSerializer):
-    """Adds the review state (read-only) to every record."""
+    """Adds the review state (read-only) to every record; writes go through the services, so the
+    API validates exactly as the admin does and records the user in the audit history."""
 
     review_state = serializers.CharField(read_only=True)
     verified_at = serializers.DateTimeField(read_only=True)
     created = serializers.DateTimeField(read_only=True)
     last_updated = serializers.DateTimeField(read_only=True)
+
+    def _split(self, validated_data: dict) -> tuple[dict, dict]:
+        many_names = {f.name for f in self.Meta.model._meta.many_to_many}
+        many = {k: validated_data.pop(k) for k in list(validated_data) if k in many_names}
+        return validated_data, many
+
+    def create(self, validated_data):
+        data, many = self._split(validated_data)
+        return record_create(
+            model=self.Meta.model, data=data, many=many, user=self.context["request"].user
+        )
+
+    def update(self, instance, validated_data):
+        data, many = self._split(validated_data)
+        return record_update(
+            instance=instance, data=data, many=many, user=self.context["request"].user
+        )
 
 
 class FactSerializer(CuratedSerializer):
@@ -375,10 +394,13 @@ class SourceSerializer(CuratedSerializer):
 
 
 class EvidenceSerializer(CuratedSerializer):
+    """A quote and the one fact it supports: ``fact_kind`` (state, transfer, permit_decision…)
+    and ``fact`` (that record's ISO code, slug or id)."""
+
     source = serializers.PrimaryKeyRelatedField(queryset=models.Source.objects.all())
     source_title = serializers.CharField(source="source.title", read_only=True)
-    fact_kind = serializers.CharField(source="fact_field", read_only=True)
-    fact = serializers.SerializerMethodField()
+    fact_kind = serializers.ChoiceField(choices=list(models.FACT_FIELDS), source="fact_field")
+    fact = serializers.CharField(help_text="The fact's ISO code, slug or id.")
 
     class Meta:
         model = models.Evidence
@@ -398,6 +420,25 @@ class EvidenceSerializer(CuratedSerializer):
         ]
         read_only_fields = ["end", "slug"]
 
-    def get_fact(self, obj) -> str | None:
-        fact = obj.fact
-        return getattr(fact, "slug", None) or getattr(fact, "code", None)
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        fact = instance.fact
+        data["fact"] = getattr(fact, "slug", None) or getattr(fact, "code", None)
+        return data
+
+    def validate(self, attrs):
+        kind = attrs.pop("fact_field")
+        key = attrs.pop("fact")
+        model = models.Evidence._meta.get_field(kind).related_model
+        lookups = [("code", key)] if model is models.State else [("slug", key)]
+        if key.isdigit():
+            lookups.append(("pk", int(key)))
+        for field, value in lookups:
+            found = model._default_manager.filter(**{field: value}).first()
+            if found is not None:
+                break
+        else:
+            raise serializers.ValidationError({"fact": f"No {kind.replace('_', ' ')} {key!r}."})
+        for name in models.FACT_FIELDS:
+            attrs[name] = found if name == kind else None
+        return attrs

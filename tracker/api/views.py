@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from .. import filters, models
 from ..choices import ItemKind, ReviewState
+from ..selectors.history import record_history
+from ..services.records import record_delete
 from . import serializers
 from .permissions import CuratorsWriteOthersRead, is_curator
 
 
-class CuratedViewSet(viewsets.ReadOnlyModelViewSet):
-    """Common behaviour: drafts only for curators; evidence prefetched, visible as its record."""
+class CuratedViewSet(viewsets.ModelViewSet):
+    """Common behaviour: drafts only for curators; evidence prefetched, visible as its record;
+    curators write (through the services), everyone else reads."""
 
     permission_classes = [CuratorsWriteOthersRead]
     with_evidence = True
@@ -31,6 +38,15 @@ class CuratedViewSet(viewsets.ReadOnlyModelViewSet):
             evidence = self.visible(models.Evidence.objects.select_related("source"))
             queryset = queryset.prefetch_related(Prefetch("evidence", queryset=evidence))
         return queryset
+
+    def perform_destroy(self, instance):
+        record_delete(instance=instance, user=self.request.user)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
+    @action(detail=True, filter_backends=[], pagination_class=None)
+    def history(self, request, *args, **kwargs):
+        """The audit history of the record: who changed what, when."""
+        return Response(record_history(instance=self.get_object()))
 
 
 class StateViewSet(CuratedViewSet):
@@ -78,6 +94,9 @@ class ItemViewSet(CuratedViewSet):
 
     def get_queryset(self):
         return super().get_queryset().filter(kind=self.kind)
+
+    def perform_create(self, serializer):
+        serializer.save(kind=self.kind)
 
 
 class ComponentViewSet(ItemViewSet):

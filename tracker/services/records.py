@@ -1,0 +1,50 @@
+"""Generic writes with the same validation as the admin: full_clean, then save, atomically, with
+the acting user recorded in the audit history."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+
+
+def _save(instance: models.Model, *, user, reason: str) -> None:
+    instance.full_clean()
+    instance._history_user = user
+    instance._change_reason = reason
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        # full_clean checks what it can; a race or a derived key (slug) may still collide.
+        raise ValidationError(f"The record conflicts with an existing one: {error}") from None
+
+
+@transaction.atomic
+def record_create(*, model: type[models.Model], data: dict, many: dict, user) -> models.Model:
+    """Create a record from field values (``many``: many-to-many values), validated first."""
+    instance = model(**data)
+    _save(instance, user=user, reason="created through the API")
+    for name, values in many.items():
+        getattr(instance, name).set(values)
+    return instance
+
+
+@transaction.atomic
+def record_update(*, instance: models.Model, data: dict, many: dict, user) -> models.Model:
+    for name, value in data.items():
+        setattr(instance, name, value)
+    _save(instance, user=user, reason="changed through the API")
+    for name, values in many.items():
+        getattr(instance, name).set(values)
+    return instance
+
+
+@transaction.atomic
+def record_delete(*, instance: models.Model, user) -> None:
+    instance._history_user = user
+    instance._change_reason = "deleted through the API"
+    try:
+        instance.delete()
+    except models.ProtectedError as error:
+        names = ", ".join(sorted({str(o) for o in error.protected_objects})[:5])
+        raise ValidationError(f"Other records depend on this one: {names}") from None
