@@ -400,7 +400,7 @@ class EvidenceSerializer(CuratedSerializer):
     source = serializers.PrimaryKeyRelatedField(queryset=models.Source.objects.all())
     source_title = serializers.CharField(source="source.title", read_only=True)
     fact_kind = serializers.ChoiceField(choices=list(models.FACT_FIELDS), source="fact_field")
-    fact = serializers.CharField(help_text="The fact's ISO code, slug or id.")
+    fact = serializers.CharField(write_only=True, help_text="The fact's ISO code, slug or id.")
 
     class Meta:
         model = models.Evidence
