@@ -141,3 +141,58 @@ def test_draft_facts_are_not_routes_for_anonymous_users(api_client, seed):
     Transfer.objects.update(review_state="draft", verified_at=None)
     body = api_client.get("/api/supply-chain/paths/", {"from": "CA", "to": "AZ"}).json()
     assert body["routes"] == []
+
+
+def test_reach_of_the_wescam_systems(api_client, seed):
+    body = api_client.get(
+        "/api/supply-chain/reach/", {"component": "l3harris-wescam-imaging-and-targeting-systems"}
+    ).json()
+    assert [(g["component"], g["assembly"]) for g in body["integrations"]] == [
+        ("l3harris-wescam-imaging-and-targeting-systems", "turkish-drones")
+    ]
+    assert [(t["supplier"], t["recipient"]) for t in body["transfers"]] == [("TR", "AZ")]
+    assert [(d["state"], d["conflict"]) for d in body["deployments"]] == [
+        ("AZ", "nagorno-karabakh-2020")
+    ]
+
+
+def test_reach_of_a_parent_company_includes_its_units_goods(api_client, seed):
+    body = api_client.get(
+        "/api/supply-chain/reach/", {"organization": "l3harris-technologies"}
+    ).json()
+    assert "l3harris-wescam-imaging-and-targeting-systems" in {i["slug"] for i in body["items"]}
+    assert body["deployments"]
+
+
+def test_reach_needs_exactly_one_start(api_client, seed):
+    response = api_client.get("/api/supply-chain/reach/", {"state": "CA", "organization": "nato"})
+    assert response.status_code == 400
+
+
+def test_origins_of_what_azerbaijan_received(api_client, seed):
+    body = api_client.get("/api/supply-chain/origins/", {"state": "AZ"}).json()
+    assert [(r["supplier"], r["item"]) for r in body["received"]] == [("TR", "turkish-drones")]
+    (part,) = body["parts"]
+    assert (part["slug"], part["origin_state"], part["manufacturer"]) == (
+        "l3harris-wescam-imaging-and-targeting-systems",
+        "CA",
+        "l3harris-wescam",
+    )
+    assert part["integration_evidence"][0]["claim_status"] == "alleged"
+
+
+def test_turkeys_timeline_in_date_order(api_client, seed):
+    body = api_client.get("/api/states/TR/timeline/").json()
+    decisions = [(e["date"], e["key"], e["role"]) for e in body if e["kind"] == "permit_decision"]
+    assert decisions == [
+        ("2019-10", "ca-freeze-tr-2019-10", "target"),
+        ("2020-05", "ca-lift-tr-2020-05", "target"),
+        ("2020-10-05", "ca-suspend-tr-2020-10-05", "target"),
+    ]
+    kinds = {e["kind"] for e in body}
+    assert {"transfer", "conflict_role"} <= kinds
+    assert body[-1]["date"] is None  # undated events come last
+
+
+def test_unknown_state_timeline_is_404(api_client, seed):
+    assert api_client.get("/api/states/QQ/timeline/").status_code == 404

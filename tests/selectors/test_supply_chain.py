@@ -123,3 +123,36 @@ def test_query_count_does_not_grow_with_routes():
             == 20
         )
     assert len(many) == len(few)
+
+
+def test_reach_follows_assemblies_upward_without_looping():
+    from tracker.models import Item
+    from tracker.selectors.supply_chain import supply_chain_reach
+
+    a, b = states(2)
+    sensor, turret, tank = f.ItemFactory(), f.ItemFactory(), f.PlatformFactory()
+    f.IntegrationFactory(component=sensor, assembly=turret)
+    f.IntegrationFactory(component=turret, assembly=tank)
+    f.TransferFactory(supplier=a, recipient=b, item=tank)
+    reach = supply_chain_reach(start_items=Item.objects.filter(pk=sensor.pk), verified_only=False)
+    assert {i.pk for i in reach.items} == {sensor.pk, turret.pk, tank.pk}
+    assert [t.recipient for t in reach.transfers] == [b]
+
+
+def test_origins_query_count_does_not_grow():
+    from tracker.selectors.supply_chain import supply_chain_origins
+
+    def build(n):
+        buyer = f.StateFactory()
+        for _ in range(n):
+            platform = f.PlatformFactory()
+            f.IntegrationFactory(assembly=platform)
+            f.TransferFactory(recipient=buyer, item=platform)
+        return buyer
+
+    small, large = build(2), build(15)
+    with CaptureQueriesContext(connection) as few:
+        assert len(supply_chain_origins(state=small, verified_only=False).integrations) == 2
+    with CaptureQueriesContext(connection) as many:
+        assert len(supply_chain_origins(state=large, verified_only=False).integrations) == 15
+    assert len(many) == len(few)

@@ -22,7 +22,7 @@ def graph_finish(graph: dict) -> dict:
     return graph
 
 
-NODE_W, NODE_H, COL_GAP, ROW_GAP, MARGIN = 210, 44, 90, 26, 20
+NODE_W, NODE_H, COL_GAP, ROW_GAP, MARGIN = 210, 44, 130, 26, 20
 COLOURS = {"state": "#dbeafe", "item": "#fef3c7", "decision": "#fee2e2", "conflict": "#e5e7eb"}
 
 

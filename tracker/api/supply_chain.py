@@ -7,6 +7,7 @@ selector, and present the answer as JSON, as a graph (``?format=graph``) or as S
 
 from __future__ import annotations
 
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import renderers, serializers
@@ -230,6 +231,225 @@ class PermitStatusView(SupplyChainView):
                 "chain": [decision_summary(d) for d in answer.chain],
                 "title": f"{answer.authority.name} toward {answer.target.name} on {answer.on}: "
                 f"{answer.status}",
+                "graph": graph_finish(graph),
+            }
+        )
+
+
+class ReachParams(serializers.Serializer):
+    component = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=models.Item.objects.all(),
+        required=False,
+        help_text="A component or platform slug.",
+    )
+    organization = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=models.Organization.objects.all(),
+        required=False,
+        help_text="A manufacturer (its units' items count too).",
+    )
+    state = state_field(required=False, help_text="Items originating in this state.")
+
+    def validate(self, attrs):
+        given = [k for k in ("component", "organization", "state") if attrs.get(k)]
+        if len(given) != 1:
+            raise serializers.ValidationError(
+                {"component": "Give exactly one of component, organization or state."}
+            )
+        return attrs
+
+
+class OriginsParams(serializers.Serializer):
+    state = state_field()
+
+
+def item_brief(item) -> dict:
+    return {
+        "slug": item.slug,
+        "name": item.name,
+        "kind": item.kind,
+        "country_of_origin": item.country_of_origin.code if item.country_of_origin_id else None,
+        "manufacturer": item.manufacturer.slug if item.manufacturer_id else None,
+        "evidence": evidence_of(item),
+    }
+
+
+class ReachView(SupplyChainView):
+    """Downstream of a component, a manufacturer's goods or a state's goods."""
+
+    @extend_schema(parameters=[ReachParams], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        from ..selectors.supply_chain import supply_chain_reach
+
+        params = self.params(ReachParams)
+        if params.get("component"):
+            start = models.Item.objects.filter(pk=params["component"].pk)
+            title = params["component"].name
+        elif params.get("organization"):
+            org = params["organization"]
+            units = models.OrganizationRelation.objects.filter(parent=org).values("child")
+            start = models.Item.objects.filter(Q(manufacturer=org) | Q(manufacturer__in=units))
+            title = org.name
+        else:
+            start = models.Item.objects.filter(country_of_origin=params["state"])
+            title = params["state"].name
+        reach = supply_chain_reach(start_items=start, verified_only=not is_curator(request))
+        graph = graph_new()
+        depth = {}
+        for item in reach.items:
+            depth.setdefault(item.pk, 0)
+        for integration in reach.integrations:
+            depth[integration.assembly_id] = max(
+                depth.get(integration.assembly_id, 0), depth.get(integration.component_id, 0) + 1
+            )
+        for item in reach.items:
+            graph_add_node(graph, f"item:{item.slug}", item.name, "item", depth[item.pk])
+        last_column = max(depth.values(), default=0) + 1
+        for integration in reach.integrations:
+            graph["edges"].append(
+                {
+                    "source": f"item:{integration.component.slug}",
+                    "target": f"item:{integration.assembly.slug}",
+                    "label": "fitted to",
+                    "claim_status": strongest_claim(evidence_of(integration)),
+                }
+            )
+        for transfer in reach.transfers:
+            node = f"state:{transfer.recipient.code}"
+            graph_add_node(graph, node, transfer.recipient.name, "state", last_column)
+            graph["edges"].append(
+                {
+                    "source": f"item:{transfer.item.slug}",
+                    "target": node,
+                    "label": f"from {transfer.supplier.code}",
+                    "claim_status": strongest_claim(evidence_of(transfer)),
+                }
+            )
+        for deployment in reach.deployments:
+            node = f"conflict:{deployment.conflict.slug}"
+            graph_add_node(graph, node, deployment.conflict.name, "conflict", last_column + 1)
+            graph["edges"].append(
+                {
+                    "source": f"state:{deployment.state.code}",
+                    "target": node,
+                    "label": f"used by {deployment.state.code}",
+                    "claim_status": strongest_claim(evidence_of(deployment)),
+                }
+            )
+            graph_add_node(
+                graph, f"state:{deployment.state.code}", deployment.state.name, "state", last_column
+            )
+        return Response(
+            {
+                "items": [item_brief(i) for i in reach.items],
+                "integrations": [
+                    {
+                        "component": g.component.slug,
+                        "assembly": g.assembly.slug,
+                        "status": g.status,
+                        "evidence": evidence_of(g),
+                    }
+                    for g in reach.integrations
+                ],
+                "transfers": [
+                    {
+                        "id": t.pk,
+                        "supplier": t.supplier.code,
+                        "recipient": t.recipient.code,
+                        "item": t.item.slug,
+                        "status": t.status,
+                        "order_date": t.partial_display("order_date") or None,
+                        "evidence": evidence_of(t),
+                    }
+                    for t in reach.transfers
+                ],
+                "deployments": [
+                    {
+                        "item": d.item.slug,
+                        "state": d.state.code,
+                        "conflict": d.conflict.slug,
+                        "evidence": evidence_of(d),
+                    }
+                    for d in reach.deployments
+                ],
+                "title": f"Where {title} ends up",
+                "graph": graph_finish(graph),
+            }
+        )
+
+
+class OriginsView(SupplyChainView):
+    """What a state received and, through integrations, where every part comes from."""
+
+    @extend_schema(parameters=[OriginsParams], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        from ..selectors.supply_chain import supply_chain_origins
+
+        params = self.params(OriginsParams)
+        answer = supply_chain_origins(state=params["state"], verified_only=not is_curator(request))
+        graph = graph_new()
+        target = f"state:{answer.state.code}"
+        items = {i.pk: i for i in answer.items}
+        depth = {t.item_id: 1 for t in answer.transfers}
+        for _ in range(len(answer.integrations)):
+            for g in answer.integrations:
+                depth[g.component_id] = max(
+                    depth.get(g.component_id, 0), depth.get(g.assembly_id, 1) + 1
+                )
+        deepest = max(depth.values(), default=1)
+        graph_add_node(graph, target, answer.state.name, "state", deepest + 1)
+        for item in answer.items:
+            column = deepest + 1 - depth.get(item.pk, 1)
+            graph_add_node(graph, f"item:{item.slug}", item.name, "item", column)
+        for t in answer.transfers:
+            graph["edges"].append(
+                {
+                    "source": f"item:{t.item.slug}",
+                    "target": target,
+                    "label": f"from {t.supplier.code}",
+                    "claim_status": strongest_claim(evidence_of(t)),
+                }
+            )
+        for g in answer.integrations:
+            graph["edges"].append(
+                {
+                    "source": f"item:{g.component.slug}",
+                    "target": f"item:{g.assembly.slug}",
+                    "label": "fitted to",
+                    "claim_status": strongest_claim(evidence_of(g)),
+                }
+            )
+
+        def origin(item):
+            country = item.country_of_origin or (
+                item.manufacturer.country if item.manufacturer_id else None
+            )
+            return country.code if country else None
+
+        return Response(
+            {
+                "state": answer.state.code,
+                "received": [
+                    {
+                        "id": t.pk,
+                        "supplier": t.supplier.code,
+                        "item": t.item.slug,
+                        "status": t.status,
+                        "evidence": evidence_of(t),
+                    }
+                    for t in answer.transfers
+                ],
+                "parts": [
+                    {
+                        **item_brief(items[g.component_id]),
+                        "fitted_to": g.assembly.slug,
+                        "origin_state": origin(items[g.component_id]),
+                        "integration_evidence": evidence_of(g),
+                    }
+                    for g in answer.integrations
+                ],
+                "title": f"Where what {answer.state.name} received comes from",
                 "graph": graph_finish(graph),
             }
         )

@@ -33,6 +33,8 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("supply-chain/paths/", supply_chain.PathsView.as_view(), name="supply-chain-paths"),
+    path("supply-chain/reach/", supply_chain.ReachView.as_view(), name="supply-chain-reach"),
+    path("supply-chain/origins/", supply_chain.OriginsView.as_view(), name="supply-chain-origins"),
     path("permit-status/", supply_chain.PermitStatusView.as_view(), name="permit-status"),
     path("", include(router.urls)),
 ]

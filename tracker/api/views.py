@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from .. import filters, models
 from ..choices import ItemKind, ReviewState
 from ..selectors.history import record_history
+from ..selectors.timeline import state_timeline
 from ..services.records import record_delete
 from . import serializers
 from .permissions import CuratorsWriteOthersRead, is_curator
@@ -55,6 +56,29 @@ class StateViewSet(CuratedViewSet):
     filterset_class = filters.StateFilterSet
     lookup_field = "code"
     ordering_fields = ["code", "name", "status"]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
+    @action(detail=True, filter_backends=[], pagination_class=None)
+    def timeline(self, request, *args, **kwargs):
+        """The state's permit decisions (made and received), transfers, deployments and conflict
+        roles in date order; undated events last."""
+        state = self.get_object()
+        entries = state_timeline(state=state, verified_only=not self.curator())
+        return Response(
+            [
+                {
+                    "date": e.when or None,
+                    "kind": e.kind,
+                    "role": e.role,
+                    "key": getattr(e.record, "slug", None),
+                    "summary": str(e.record),
+                    "evidence": serializers.EvidenceSummarySerializer(
+                        e.record.evidence.all(), many=True
+                    ).data,
+                }
+                for e in entries
+            ]
+        )
 
 
 class ControlListCategoryViewSet(CuratedViewSet):

@@ -181,3 +181,121 @@ def supply_chain_paths(
                 here = held
         routes.append(route)
     return Paths(origin, destination, on, max_hops, routes, truncated)
+
+
+def integration_closure(
+    *, item_ids: set[int], direction: str, verified_only: bool, max_depth: int = 10
+) -> set[int]:
+    """Ids of the integrations reachable from ``item_ids``: ``up`` to the assemblies they are
+    fitted to, ``down`` to the components fitted to them. One recursive query; UNION and the
+    depth bound end cycles."""
+    if not item_ids:
+        return set()
+    table = Integration._meta.db_table
+    start, follow = (
+        ("component_id", "assembly_id") if direction == "up" else ("assembly_id", "component_id")
+    )
+    placeholders = ", ".join(["%s"] * len(item_ids))
+    visible = _visible("g", verified_only)
+    sql = f"""
+        WITH RECURSIVE reach(integration_id, next_id, depth) AS (
+            SELECT g.id, g.{follow}, 1 FROM {table} g
+            WHERE g.{start} IN ({placeholders}) {visible}
+            UNION
+            SELECT g.id, g.{follow}, reach.depth + 1
+            FROM {table} g JOIN reach ON g.{start} = reach.next_id
+            WHERE reach.depth < %s {visible}
+        )
+        SELECT DISTINCT integration_id FROM reach
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*sorted(item_ids), max_depth])
+        return {row[0] for row in cursor.fetchall()}
+
+
+@dataclass
+class Reach:
+    """Downstream of some items: assemblies they are fitted to, transfers, deployments."""
+
+    items: list[Item]
+    integrations: list[Integration]
+    transfers: list[Transfer]
+    deployments: list
+
+
+def _with_evidence(queryset, verified_only: bool):
+    evidence = Evidence.objects.select_related("source")
+    if verified_only:
+        evidence = evidence.filter(review_state=ReviewState.VERIFIED)
+        queryset = queryset.filter(review_state=ReviewState.VERIFIED)
+    return queryset.prefetch_related(Prefetch("evidence", queryset=evidence))
+
+
+def supply_chain_reach(*, start_items, verified_only: bool = True, max_depth: int = 10) -> Reach:
+    """Where items end up: the platforms they are fitted to (at any level), the states that
+    received any of them, the conflicts where any of them was deployed. Constant queries."""
+    from ..models import Deployment
+
+    start = _with_evidence(start_items, verified_only)
+    start_ids = set(start.values_list("pk", flat=True))
+    integration_ids = integration_closure(
+        item_ids=start_ids, direction="up", verified_only=verified_only, max_depth=max_depth
+    )
+    integrations = list(
+        _with_evidence(Integration.objects.filter(pk__in=integration_ids), verified_only)
+        .select_related("component", "assembly")
+        .order_by("pk")
+    )
+    all_ids = start_ids | {g.assembly_id for g in integrations}
+    items = list(
+        _with_evidence(Item.objects.filter(pk__in=all_ids), verified_only).select_related(
+            "country_of_origin", "manufacturer"
+        )
+    )
+    transfers = list(
+        _with_evidence(Transfer.objects.filter(item_id__in=all_ids), verified_only)
+        .select_related("supplier", "recipient", "item")
+        .order_by("order_date", "pk")
+    )
+    deployments = list(
+        _with_evidence(Deployment.objects.filter(item_id__in=all_ids), verified_only)
+        .select_related("item", "state", "conflict")
+        .order_by("pk")
+    )
+    return Reach(items, integrations, transfers, deployments)
+
+
+@dataclass
+class Origins:
+    """What a state received and, through integrations, where every part comes from."""
+
+    state: State
+    transfers: list[Transfer]
+    integrations: list[Integration]
+    items: list[Item]
+
+
+def supply_chain_origins(
+    *, state: State, verified_only: bool = True, max_depth: int = 10
+) -> Origins:
+    received = list(
+        _with_evidence(Transfer.objects.filter(recipient=state), verified_only)
+        .select_related("supplier", "item")
+        .order_by("order_date", "pk")
+    )
+    received_ids = {t.item_id for t in received}
+    integration_ids = integration_closure(
+        item_ids=received_ids, direction="down", verified_only=verified_only, max_depth=max_depth
+    )
+    integrations = list(
+        _with_evidence(Integration.objects.filter(pk__in=integration_ids), verified_only)
+        .select_related("component", "assembly")
+        .order_by("pk")
+    )
+    item_ids = received_ids | {g.component_id for g in integrations}
+    items = list(
+        _with_evidence(Item.objects.filter(pk__in=item_ids), verified_only).select_related(
+            "country_of_origin", "manufacturer", "manufacturer__country"
+        )
+    )
+    return Origins(state, received, integrations, items)
