@@ -252,3 +252,26 @@ def test_adding_a_fact_with_inline_evidence_saves_both_with_history(curator_clie
     evidence = transfer.evidence.get()
     assert source.text[evidence.start : evidence.end] == "supplied drones"
     assert transfer.history.get().history_user == curator
+
+
+@pytest.mark.parametrize(
+    ("model", "factory", "endpoint"),
+    [
+        (models.State, f.StateFactory, "/api/supply-chain/origins/"),
+        (models.Item, f.ItemFactory, "/api/supply-chain/reach/"),
+        (models.Item, f.PlatformFactory, "/api/supply-chain/reach/"),
+    ],
+)
+def test_state_and_item_pages_show_the_supply_chain_picture(
+    curator_client, model, factory, endpoint
+):
+    import html
+    import re
+
+    record = factory()
+    page = curator_client.get(url(model, "change", record.pk)).content.decode()
+    (src,) = re.findall(r'<img src="(/api/supply-chain/[^"]+)"', page)
+    src = html.unescape(src)
+    assert src.startswith(endpoint) and "format=svg" in src
+    picture = curator_client.get(src)
+    assert picture.status_code == 200 and picture.content.startswith(b"<svg")

@@ -105,3 +105,16 @@ def evidence_inline(fact_field: str) -> type[EvidenceInline]:
     assert fact_field in FACT_FIELDS, fact_field
     name = "".join(part.title() for part in fact_field.split("_")) + "EvidenceInline"
     return type(name, (EvidenceInline,), {"fk_name": fact_field})
+
+
+def supply_chain_picture(url: str, caption: str):
+    """The API's SVG answer shown in the admin page (same site, so the curator's session is used
+    and drafts appear)."""
+    return format_html(
+        '<figure style="margin:0"><img src="{}" alt="{}" style="max-width:100%; border:1px solid '
+        '#ddd"><figcaption><a href="{}">{}</a></figcaption></figure>',
+        url,
+        caption,
+        url.replace("format=svg", "format=json"),
+        caption,
+    )

@@ -1,7 +1,17 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.urls import reverse
 
 from ..models import Integration, Item, ItemAlias
-from .base import CuratedModelAdmin, StaffReadMixin, evidence_inline, partial_date_column
+from .base import (
+    REVIEW_FIELDS,
+    CuratedModelAdmin,
+    StaffReadMixin,
+    evidence_inline,
+    partial_date_column,
+    supply_chain_picture,
+)
 
 
 class ItemAliasInline(StaffReadMixin, admin.TabularInline):
@@ -51,7 +61,16 @@ class ItemAdmin(CuratedModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ["manufacturer", "country_of_origin", "category"]
     list_select_related = ["manufacturer", "country_of_origin", "category"]
+    readonly_fields = (*REVIEW_FIELDS, "reach_picture")
     inlines = [ItemAliasInline, FittedToInline, FittedComponentsInline, evidence_inline("item")]
+
+    @admin.display(description="where it ends up")
+    def reach_picture(self, obj):
+        if not obj.pk:
+            return "—"
+        query = urlencode({"component": obj.slug, "format": "svg"})
+        url = f"{reverse('api:supply-chain-reach')}?{query}"
+        return supply_chain_picture(url, f"Where {obj.name} ends up")
 
 
 @admin.register(ItemAlias)

@@ -1,7 +1,16 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.urls import reverse
 
 from ..models import ControlListCategory, State, StateAlias
-from .base import CuratedModelAdmin, StaffReadMixin, evidence_inline
+from .base import (
+    REVIEW_FIELDS,
+    CuratedModelAdmin,
+    StaffReadMixin,
+    evidence_inline,
+    supply_chain_picture,
+)
 
 
 class StateAliasInline(StaffReadMixin, admin.TabularInline):
@@ -17,7 +26,16 @@ class StateAdmin(CuratedModelAdmin):
     list_filter = ("status", "review_state")
     search_fields = ("code", "name", "official_name", "aliases__name")
     ordering = ("name",)
+    readonly_fields = (*REVIEW_FIELDS, "origins_picture")
     inlines = [StateAliasInline, evidence_inline("state")]
+
+    @admin.display(description="where what it received comes from")
+    def origins_picture(self, obj):
+        if not obj.pk:
+            return "—"
+        query = urlencode({"state": obj.code, "format": "svg"})
+        url = f"{reverse('api:supply-chain-origins')}?{query}"
+        return supply_chain_picture(url, f"Origins of what {obj.name} received")
 
 
 @admin.register(StateAlias)
