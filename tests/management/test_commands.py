@@ -93,3 +93,13 @@ def test_state_fixture_has_no_alias_twice_per_state():
         if r["model"] == "tracker.statealias"
     ]
     assert len(keys) == len(set(keys))
+
+
+def test_benchmark_prints_figures_and_leaves_nothing_behind():
+    from tracker.models import Item, Transfer
+
+    output = run(
+        "benchmark_api", "--transfers", "300", "--items", "60", "--states", "12", "--repeat", "1"
+    )
+    assert "filtered list page" in output and "paths" in output and "raw SQL" in output
+    assert not Transfer.objects.exists() and not Item.objects.exists()
