@@ -44,11 +44,13 @@ HAND_ALIASES: dict[str, list[tuple[str, str]]] = {
     "BE": [("Belgian", A), ("Brussels", C)],
     "BR": [("Brazilian", A), ("Brasilia", C)],
     "CA": [("Canadian", A), ("Ottawa", C)],
+    "CH": [("Swiss", A), ("Bern", C)],
     "CN": [("Chinese", A), ("Beijing", C)],
     "DE": [("German", A), ("Berlin", C)],
     "DK": [("Danish", A), ("Dane", D), ("Copenhagen", C)],
     "EG": [("Egyptian", A), ("Cairo", C)],
     "ES": [("Spanish", A), ("Madrid", C)],
+    "FI": [("Finnish", A), ("Helsinki", C)],
     "FR": [("French", A), ("Paris", C)],
     "GB": [
         ("UK", AB),
@@ -85,6 +87,7 @@ HAND_ALIASES: dict[str, list[tuple[str, str]]] = {
         ("American", A),
         ("Washington", C),
     ],
+    "VN": [("Vietnam", N), ("Vietnamese", A), ("Hanoi", C)],
     "YE": [("Yemeni", A), ("Sanaa", C)],
 }
 

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from ...choices import DatePrecision
 from ...models import Item, ItemAlias, Organization, OrganizationAlias, State, StateAlias
 
+MAX_QUOTES_PER_FACT = 3
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 
@@ -62,6 +63,12 @@ RUMOUR_DENIAL = re.compile(
     r"\b(?:denied|denies|deny|dismissed|rejected) (?:reports|rumou?rs|claims|speculation|that)",
     re.IGNORECASE,
 )
+#: Calls on a government to act are not decisions ("urged Britain to stop approving...").
+APPEAL = re.compile(
+    r"\b(?:urged|urges|called on|calls on|asked|demanded|demands|pressed)\b", re.IGNORECASE
+)
+#: Talk of a decision still to come is not a decision.
+NOT_YET = re.compile(r"\b(?:considering|reviewing|weighing|no decision)\b", re.IGNORECASE)
 COURT = re.compile(r"\bcourt\b", re.IGNORECASE)
 COMPANY_WORDS = re.compile(
     r"\b(?:company|firm|manufacturer|maker|Inc|Ltd|Corp|plc|GmbH|AG|SA)\b\.?"
@@ -122,7 +129,8 @@ class Lexicon:
         names = sorted((n for n in names if len(n) > 1), key=len, reverse=True)
         if not names:
             return None
-        return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])")
+        # "Canada-based" and "Turkish-made" name the state too; "Azeri" inside a word does not.
+        return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?!\w)")
 
 
 @dataclass
@@ -264,6 +272,8 @@ def extract(text: str, *, published: dt.date | None, lexicon: Lexicon) -> Draft:
         decision = _decision(s, states_here, org_spans, published, quote, previous)
         if decision:
             _add_decision(draft.permit_decisions, decision)
+            for code in _listed_after(s, states_here, decision["target"], state_re, lexicon):
+                _add_decision(draft.permit_decisions, {**decision, "target": code})
         if TRANSFER.search(s) and len(states_here) >= 2 and not decision:
             supplier, recipient = _ordered_pair(s, states_here, TRANSFER)
             if supplier and recipient and supplier != recipient:
@@ -282,6 +292,24 @@ def extract(text: str, *, published: dt.date | None, lexicon: Lexicon) -> Draft:
         if DEPLOYMENT.search(s) and items_here and states_here and "conflict" in s.lower():
             draft.deployments.append({"item": items_here[0], "state": states_here[0][1], **quote})
     return draft
+
+
+def _listed_after(s, states_here, target, state_re, lexicon) -> list[str]:
+    """Further targets listed right after the first one: "to Saudi Arabia and the UAE"."""
+    positions = [m for m in _find(state_re, s)]
+    listed, follow = [], False
+    for previous, current in zip(positions, positions[1:], strict=False):
+        if lexicon.states[previous.group(1)] == target:
+            follow = True
+        if follow and re.fullmatch(
+            r"\s*(?:,|and|, and|or)\s+(?:the\s+)?", s[previous.end() : current.start()]
+        ):
+            code = lexicon.states[current.group(1)]
+            if code != target and code not in listed:
+                listed.append(code)
+        elif follow and lexicon.states[previous.group(1)] != target:
+            break
+    return listed
 
 
 def _ordered_pair(s, states_here, verb_re):
@@ -304,6 +332,8 @@ def _decision(s, states_here, org_spans, published, quote, previous) -> dict | N
         return None
     verb, action = _action(s)
     if verb is None:
+        return None
+    if APPEAL.search(s[: verb.start()]) or NOT_YET.search(s):
         return None
     follows_previous = action == "lift" and previous is not None and len(states_here) < 2
     if not (EXPORT_CONTEXT.search(s) or follows_previous):
@@ -374,8 +404,10 @@ def _add_decision(decisions: list[dict], decision: dict) -> None:
     for known in decisions:
         same = all(known[k] == decision[k] for k in ("authority", "target", "action"))
         if same and compatible_dates(known, decision):
-            known.setdefault("quotes", [])
-            known["quotes"].append({k: decision[k] for k in ("quote", "start", "end")})
+            quotes = known.setdefault("quotes", [])
+            # A few quotes per decision are evidence enough; a long article may repeat itself.
+            if len(quotes) < MAX_QUOTES_PER_FACT - 1:
+                quotes.append({k: decision[k] for k in ("quote", "start", "end")})
             if not known["date"] and decision["date"]:
                 known["date"], known["date_precision"] = (
                     decision["date"],

@@ -1,0 +1,75 @@
+"""Precision and recall of the extraction against a labelled set of articles.
+
+Each ``NAME.txt`` in the directory has a ``NAME.json`` beside it with the expected draft. A
+permit decision counts as right only when authority, target, action, date and precision all
+match; a kind missing from the expected file means none is expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .extract import Lexicon, extract
+from .reading import read_article
+
+
+def _keys(kind: str, records) -> set:
+    if kind == "states":
+        return set(records)
+    if kind == "permit_decisions":
+        return {
+            (r["authority"], r["target"], r["action"], r["date"], r["date_precision"])
+            for r in records
+        }
+    if kind == "organizations":
+        return {(r if isinstance(r, str) else r["name"]).casefold() for r in records}
+    if kind == "transfers":
+        return {(r["supplier"], r["recipient"]) for r in records}
+    raise ValueError(kind)
+
+
+KINDS = ("states", "permit_decisions", "organizations", "transfers")
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+def evaluate_corpus(directory: str | Path) -> tuple[dict[str, Score], int]:
+    import json
+
+    lexicon = Lexicon.from_database()
+    scores = {kind: Score() for kind in KINDS}
+    files = sorted(Path(directory).glob("*.txt"))
+    for path in files:
+        expected = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        article = read_article(path)
+        draft = extract(
+            article.body,
+            published=article.published.date if article.published else None,
+            lexicon=lexicon,
+        ).as_json()
+        for kind in KINDS:
+            want, got = _keys(kind, expected.get(kind, [])), _keys(kind, draft[kind])
+            score = scores[kind]
+            score.tp += len(want & got)
+            score.fp += len(got - want)
+            score.fn += len(want - got)
+            for key in sorted(map(str, got - want)):
+                score.misses.append(f"{path.name}: unexpected {key}")
+            for key in sorted(map(str, want - got)):
+                score.misses.append(f"{path.name}: missed {key}")
+    return scores, len(files)
