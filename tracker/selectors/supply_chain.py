@@ -87,7 +87,7 @@ def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
             {integration_when}
         ),
         walk(item_id, state_id, depth, path) AS (
-            SELECT it.id, %s, 0, CAST(',' AS TEXT)
+            SELECT it.id, CAST(%s AS BIGINT), 0, CAST(',' AS TEXT)
             FROM {i} it LEFT JOIN {o} m ON m.id = it.manufacturer_id
             WHERE (it.country_of_origin_id = %s
                    OR (it.country_of_origin_id IS NULL AND m.country_id = %s))

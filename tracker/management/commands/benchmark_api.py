@@ -118,6 +118,9 @@ class Command(BaseCommand):
                 )
             )
         Transfer.objects.bulk_create(rows, batch_size=5000)
+        # Fresh planner statistics, as autovacuum would give a real database after a bulk load.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         filled = time.perf_counter() - started
         self.stdout.write(
             f"{connection.vendor}: {len(codes)} states, {n_items} items ({n_platforms} platforms), "
