@@ -248,3 +248,12 @@ def test_curators_group_membership_is_what_shows_drafts(api_client):
     user.groups.add(Group.objects.get(name="curators"))
     api_client.force_authenticate(user)
     assert api_client.get(detail_url("conflict", draft, "slug")).status_code == 200
+
+
+def test_reads_are_throttled_per_client(api_client, monkeypatch):
+    """Past the anonymous rate a client gets 429 (the rate comes from settings; lowered here)."""
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    codes = [api_client.get(list_url("conflict")).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
