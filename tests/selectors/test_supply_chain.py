@@ -156,3 +156,33 @@ def test_origins_query_count_does_not_grow():
     with CaptureQueriesContext(connection) as many:
         assert len(supply_chain_origins(state=large, verified_only=False).integrations) == 15
     assert len(many) == len(few)
+
+
+def test_reach_and_timeline_query_counts_do_not_grow():
+    from tracker.models import Item
+    from tracker.selectors.supply_chain import supply_chain_reach
+    from tracker.selectors.timeline import state_timeline
+
+    def build(n):
+        maker, buyer = f.StateFactory(), f.StateFactory()
+        sensor = f.ItemFactory(country_of_origin=maker)
+        for _ in range(n):
+            platform = f.PlatformFactory(country_of_origin=maker)
+            f.IntegrationFactory(component=sensor, assembly=platform)
+            f.TransferFactory(supplier=maker, recipient=buyer, item=platform)
+            f.DeploymentFactory(item=platform, state=buyer)
+            f.PermitDecisionFactory(authority=maker, target_state=buyer)
+        return sensor, buyer
+
+    counts = []
+    for n in (2, 12):
+        sensor, buyer = build(n)
+        with CaptureQueriesContext(connection) as reach_queries:
+            reach = supply_chain_reach(
+                start_items=Item.objects.filter(pk=sensor.pk), verified_only=False
+            )
+            assert len(reach.transfers) == n
+        with CaptureQueriesContext(connection) as timeline_queries:
+            assert len(state_timeline(state=buyer, verified_only=False)) == 3 * n
+        counts.append((len(reach_queries), len(timeline_queries)))
+    assert counts[0] == counts[1]

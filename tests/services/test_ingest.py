@@ -219,3 +219,34 @@ def test_evaluate_ingest_prints_precision_and_recall_per_kind(states):
         "organizations",
         "transfers",
     }
+
+
+def test_corpus_article_goes_from_ingest_to_review_to_export_to_another_database(tmp_path, states):
+    """ingest -> accept in review -> export -> flush -> loaddata reproduces the facts."""
+    from tracker.models import State
+    from tracker.services.review import draft_accept
+
+    ingest(str(CORPUS / "02-freeze-month-year.txt"), "--url", "https://example.org/norway")
+    source = Source.objects.get()
+    curator = None
+    decision = PermitDecision.objects.get()
+    draft_accept(fact=decision, source=source, user=curator)
+    for code in ("NO", "TR"):
+        draft_accept(fact=State.objects.get(code=code), source=source, user=curator)
+    Source.objects.filter(pk=source.pk).update(
+        review_state="verified", verified_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
+    path = tmp_path / "norway.json"
+    call_command(
+        "export_fixture",
+        "--source",
+        "https://example.org/norway",
+        "--output",
+        str(path),
+        stdout=io.StringIO(),
+    )
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("loaddata", "states", str(path), verbosity=0)
+    loaded = PermitDecision.objects.get()
+    assert (loaded.slug, loaded.review_state) == ("no-freeze-tr-2019-10", "verified")
+    assert loaded.evidence.get().quote.startswith("Norway froze new export licences")
