@@ -196,3 +196,24 @@ def test_turkeys_timeline_in_date_order(api_client, seed):
 
 def test_unknown_state_timeline_is_404(api_client, seed):
     assert api_client.get("/api/states/QQ/timeline/").status_code == 404
+
+
+def test_draft_quotes_stay_out_of_permit_status_for_anonymous_users(api_client, seed, curator):
+    """A verified decision can carry a draft quote; only curators see it."""
+    from tests import factories as f
+    from tracker.models import PermitDecision
+
+    suspension = PermitDecision.objects.get(slug="ca-suspend-tr-2020-10-05")
+    source = f.SourceFactory(text="Ottawa froze permits to Ankara on Monday, officials said.")
+    f.EvidenceFactory(
+        source=source, quote="Ottawa froze permits", transfer=None, permit_decision=suspension
+    )
+    params = {"authority": "CA", "target": "TR", "on": "2020-10-10"}
+
+    def quotes(client):
+        body = client.get("/api/permit-status/", params).json()
+        return {e["quote"] for e in body["in_force"][0]["evidence"]}
+
+    assert "Ottawa froze permits" not in quotes(api_client)
+    api_client.force_authenticate(curator)
+    assert "Ottawa froze permits" in quotes(api_client)

@@ -15,7 +15,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import models
-from ..choices import ReviewState
 from ..selectors.permits import permit_status
 from ..selectors.supply_chain import supply_chain_paths
 from .graph import GraphRenderer, SVGRenderer, graph_add_node, graph_finish, graph_new
@@ -197,16 +196,13 @@ class PermitStatusView(SupplyChainView):
     @extend_schema(parameters=[PermitStatusParams], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = self.params(PermitStatusParams)
-        decisions = models.PermitDecision.objects.all()
-        if not is_curator(request):
-            decisions = decisions.filter(review_state=ReviewState.VERIFIED)
         answer = permit_status(
             authority=params["authority"],
             target=params["target"],
             on=params["on"],
             item=params.get("item"),
             category=params.get("category"),
-            decisions=decisions,
+            verified_only=not is_curator(request),
         )
         graph = graph_new()
         graph_add_node(graph, "authority", answer.authority.name, "state", 0)

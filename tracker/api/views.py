@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -11,6 +10,7 @@ from rest_framework.response import Response
 
 from .. import filters, models
 from ..choices import ItemKind, ReviewState
+from ..querysets import with_visible_evidence
 from ..selectors.history import record_history
 from ..selectors.timeline import state_timeline
 from ..services.records import record_delete
@@ -34,11 +34,9 @@ class CuratedViewSet(viewsets.ModelViewSet):
         return queryset.filter(review_state=ReviewState.VERIFIED)
 
     def get_queryset(self):
-        queryset = self.visible(super().get_queryset())
         if self.with_evidence:
-            evidence = self.visible(models.Evidence.objects.select_related("source"))
-            queryset = queryset.prefetch_related(Prefetch("evidence", queryset=evidence))
-        return queryset
+            return with_visible_evidence(super().get_queryset(), verified_only=not self.curator())
+        return self.visible(super().get_queryset())
 
     def perform_destroy(self, instance):
         record_delete(instance=instance, user=self.request.user)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q
 
 from ..choices import PermitAction, PermitScope
-from ..models import ControlListCategory, Evidence, Item, PermitDecision, State
+from ..models import ControlListCategory, Item, PermitDecision, State
 from ..partial_dates import PartialDate
+from ..querysets import with_visible_evidence
 
 #: The status each restrictive action puts in force, most severe first.
 SEVERITY = [
@@ -103,21 +104,17 @@ def permit_status(
     on: dt.date,
     item: Item | None = None,
     category: ControlListCategory | None = None,
-    decisions: QuerySet | None = None,
+    verified_only: bool = True,
 ) -> PermitStatus:
-    """The status in force on ``on`` and the chain of decisions behind it (constant queries)."""
-    evidence = Evidence.objects.select_related("source")
-    queryset = (decisions if decisions is not None else PermitDecision.objects.all()).filter(
-        authority=authority, target_state=target
+    """The status in force on ``on`` and the chain of decisions behind it (constant queries);
+    with ``verified_only`` (anonymous readers) drafts and draft quotes are left out."""
+    queryset = with_visible_evidence(
+        PermitDecision.objects.filter(authority=authority, target_state=target),
+        verified_only=verified_only,
     )
     queryset = (
         queryset.filter(Q(announced_date__lte=on) | Q(effective_date__lte=on))
-        .prefetch_related(
-            "ended_by",
-            "scope_items",
-            "scope_categories",
-            Prefetch("evidence", queryset=evidence),
-        )
+        .prefetch_related("ended_by", "scope_items", "scope_categories")
         .select_related("authority", "target_state", "ends")
     )
     chain: list[DecisionOnDay] = []

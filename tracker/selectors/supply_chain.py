@@ -20,6 +20,7 @@ from django.db.models import Prefetch
 
 from ..choices import ReviewState
 from ..models import Evidence, Integration, Item, Organization, State, Transfer
+from ..querysets import visible_evidence, with_visible_evidence
 
 MAX_ROUTES = 200
 
@@ -132,9 +133,7 @@ def supply_chain_paths(
     parsed = [[(step[0], int(step[1:])) for step in path.strip(",").split(",")] for _, path in rows]
     transfer_ids = {ref for path in parsed for kind, ref in path if kind == "t"}
     integration_ids = {ref for path in parsed for kind, ref in path if kind == "g"}
-    evidence = Evidence.objects.select_related("source")
-    if verified_only:
-        evidence = evidence.filter(review_state=ReviewState.VERIFIED)
+    evidence = visible_evidence(verified_only=verified_only)
     transfers = (
         Transfer.objects.select_related("supplier", "recipient")
         .prefetch_related(Prefetch("evidence", queryset=evidence))
@@ -223,42 +222,40 @@ class Reach:
     deployments: list
 
 
-def _with_evidence(queryset, verified_only: bool):
-    evidence = Evidence.objects.select_related("source")
-    if verified_only:
-        evidence = evidence.filter(review_state=ReviewState.VERIFIED)
-        queryset = queryset.filter(review_state=ReviewState.VERIFIED)
-    return queryset.prefetch_related(Prefetch("evidence", queryset=evidence))
-
-
 def supply_chain_reach(*, start_items, verified_only: bool = True, max_depth: int = 10) -> Reach:
     """Where items end up: the platforms they are fitted to (at any level), the states that
     received any of them, the conflicts where any of them was deployed. Constant queries."""
     from ..models import Deployment
 
-    start = _with_evidence(start_items, verified_only)
+    start = with_visible_evidence(start_items, verified_only=verified_only)
     start_ids = set(start.values_list("pk", flat=True))
     integration_ids = integration_closure(
         item_ids=start_ids, direction="up", verified_only=verified_only, max_depth=max_depth
     )
     integrations = list(
-        _with_evidence(Integration.objects.filter(pk__in=integration_ids), verified_only)
+        with_visible_evidence(
+            Integration.objects.filter(pk__in=integration_ids), verified_only=verified_only
+        )
         .select_related("component", "assembly")
         .order_by("pk")
     )
     all_ids = start_ids | {g.assembly_id for g in integrations}
     items = list(
-        _with_evidence(Item.objects.filter(pk__in=all_ids), verified_only).select_related(
-            "country_of_origin", "manufacturer"
-        )
+        with_visible_evidence(
+            Item.objects.filter(pk__in=all_ids), verified_only=verified_only
+        ).select_related("country_of_origin", "manufacturer")
     )
     transfers = list(
-        _with_evidence(Transfer.objects.filter(item_id__in=all_ids), verified_only)
+        with_visible_evidence(
+            Transfer.objects.filter(item_id__in=all_ids), verified_only=verified_only
+        )
         .select_related("supplier", "recipient", "item")
         .order_by("order_date", "pk")
     )
     deployments = list(
-        _with_evidence(Deployment.objects.filter(item_id__in=all_ids), verified_only)
+        with_visible_evidence(
+            Deployment.objects.filter(item_id__in=all_ids), verified_only=verified_only
+        )
         .select_related("item", "state", "conflict")
         .order_by("pk")
     )
@@ -279,7 +276,7 @@ def supply_chain_origins(
     *, state: State, verified_only: bool = True, max_depth: int = 10
 ) -> Origins:
     received = list(
-        _with_evidence(Transfer.objects.filter(recipient=state), verified_only)
+        with_visible_evidence(Transfer.objects.filter(recipient=state), verified_only=verified_only)
         .select_related("supplier", "item")
         .order_by("order_date", "pk")
     )
@@ -288,14 +285,16 @@ def supply_chain_origins(
         item_ids=received_ids, direction="down", verified_only=verified_only, max_depth=max_depth
     )
     integrations = list(
-        _with_evidence(Integration.objects.filter(pk__in=integration_ids), verified_only)
+        with_visible_evidence(
+            Integration.objects.filter(pk__in=integration_ids), verified_only=verified_only
+        )
         .select_related("component", "assembly")
         .order_by("pk")
     )
     item_ids = received_ids | {g.component_id for g in integrations}
     items = list(
-        _with_evidence(Item.objects.filter(pk__in=item_ids), verified_only).select_related(
-            "country_of_origin", "manufacturer", "manufacturer__country"
-        )
+        with_visible_evidence(
+            Item.objects.filter(pk__in=item_ids), verified_only=verified_only
+        ).select_related("country_of_origin", "manufacturer", "manufacturer__country")
     )
     return Origins(state, received, integrations, items)

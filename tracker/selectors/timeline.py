@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
-from ..choices import ReviewState
-from ..models import ConflictParticipant, Deployment, Evidence, PermitDecision, State, Transfer
+from ..models import ConflictParticipant, Deployment, PermitDecision, State, Transfer
+from ..querysets import with_visible_evidence
 
 
 @dataclass
@@ -22,14 +22,8 @@ class TimelineEntry:
 
 
 def state_timeline(*, state: State, verified_only: bool = True) -> list[TimelineEntry]:
-    evidence = Evidence.objects.select_related("source")
-
     def visible(queryset):
-        ev = evidence
-        if verified_only:
-            queryset = queryset.filter(review_state=ReviewState.VERIFIED)
-            ev = evidence.filter(review_state=ReviewState.VERIFIED)
-        return queryset.prefetch_related(Prefetch("evidence", queryset=ev))
+        return with_visible_evidence(queryset, verified_only=verified_only)
 
     entries: list[TimelineEntry] = []
 

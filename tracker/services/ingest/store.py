@@ -133,10 +133,8 @@ def article_ingest(*, article: Article, published: dt.date | None = None) -> Ing
     for bucket in (draft.components, draft.platforms):
         for found in bucket:
             _evidence(result, "item", Item.objects.get(slug=found["slug"]), found)
-    decisions = {}
     for found in draft.permit_decisions:
-        decision = _store_decision(result, found, decisions)
-        decisions[id(found)] = decision
+        _store_decision(result, found)
     for found in draft.transfers:
         if not found["item"]:
             continue  # the article names no item we know: nothing to record, nothing invented
@@ -175,7 +173,7 @@ def article_ingest(*, article: Article, published: dt.date | None = None) -> Ing
     return result
 
 
-def _store_decision(result: IngestResult, found: dict, decisions: dict) -> PermitDecision:
+def _store_decision(result: IngestResult, found: dict) -> PermitDecision:
     authority = State.objects.get(code=found["authority"])
     target = State.objects.get(code=found["target"])
     match = _decision_match(found, authority, target)
