@@ -6,6 +6,7 @@ from .items import Integration, Item, ItemAlias
 from .organizations import Organization, OrganizationAlias, OrganizationRelation
 from .reference import ControlListCategory, State, StateAlias
 from .sources import FACT_FIELDS, Evidence, Source
+from .tombstones import Tombstone, TombstoneKind
 
 __all__ = [
     "FACT_FIELDS",
@@ -25,5 +26,7 @@ __all__ = [
     "Source",
     "State",
     "StateAlias",
+    "Tombstone",
+    "TombstoneKind",
     "Transfer",
 ]

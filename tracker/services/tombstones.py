@@ -1,0 +1,36 @@
+"""Writing and clearing tombstones (see ``tracker.models.tombstones``)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from ..choices import ReviewState
+from ..models.tombstones import Tombstone, TombstoneKind
+
+
+def tombstone_record(
+    *, instance: models.Model, kind: TombstoneKind, reason: str = "", user=None, lookup: str = ""
+) -> Tombstone:
+    """Leave (or refresh) the tombstone of ``instance``, which is about to be deleted, rejected,
+    returned to draft or withdrawn. Call inside the transaction that withdraws it."""
+    model, natural_key = Tombstone.key_of(instance)
+    was_public = getattr(instance, "review_state", None) == ReviewState.VERIFIED
+    tombstone, _ = Tombstone.objects.update_or_create(
+        model=model,
+        natural_key=natural_key,
+        defaults={
+            "lookup": lookup or str(instance.pk),
+            "kind": kind,
+            "reason": reason,
+            "was_public": was_public,
+            "withdrawn_by": user if getattr(user, "pk", None) else None,
+        },
+    )
+    return tombstone
+
+
+def tombstone_clear(*, instance: models.Model) -> int:
+    """Remove the tombstone of ``instance`` (a curator restored or re-verified it)."""
+    model, natural_key = Tombstone.key_of(instance)
+    deleted, _ = Tombstone.objects.filter(model=model, natural_key=natural_key).delete()
+    return deleted
