@@ -1,19 +1,117 @@
-"""Settings, read only from the environment (see .env.example)."""
+"""Settings, read only from the environment (see .env.example and the README).
+
+Two modes:
+
+- Local mode (the default): the embedded SQLite database (DATABASE_URL unset or sqlite) and
+  DJANGO_PRODUCTION unset. Without DJANGO_SECRET_KEY a random key is created once in the
+  git-ignored file `.secret_key` beside manage.py and reused.
+- Deployment: a server database in DATABASE_URL, or DJANGO_PRODUCTION=1. DJANGO_SECRET_KEY is
+  required (the app refuses to start without it) and, with DEBUG off, cookies are secure and
+  HSTS is on.
+
+No code path runs on a key written in the repository.
+"""
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-dev-only-change-me")
-DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
-    if h.strip()
-]
+
+def env_bool(name: str, default: bool = False) -> bool:
+    """A flag: `1`, `true`, `yes` or `on` (any case) is true; unset or empty is `default`."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 1 or 0 (got {value!r}).")
+
+
+def env_int(name: str, default: int) -> int:
+    """A non-negative whole number; unset or empty is `default`."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name} must be a whole number >= 0 (got {value!r}).")
+    return int(value)
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """A comma-separated list."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def local_secret_key(path: Path) -> str:
+    """The key kept in `path`, created once (random, readable by the owner only) if missing."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(50)
+    try:
+        # O_EXCL: of two processes starting at once, one writes and the other reads its key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"Cannot create {path} for the local secret key ({error}); set DJANGO_SECRET_KEY."
+        ) from error
+    with os.fdopen(fd, "w", encoding="ascii") as file:
+        file.write(key + "\n")
+    return key
+
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+# Local mode: the embedded database on a developer's machine, never a deployment.
+LOCAL_MODE = (not DATABASE_URL or DATABASE_URL.startswith("sqlite:")) and not env_bool(
+    "DJANGO_PRODUCTION"
+)
+DEBUG = env_bool("DJANGO_DEBUG")
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    if not LOCAL_MODE:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. A deployment (a server database in DATABASE_URL, or "
+            "DJANGO_PRODUCTION=1) needs its own secret key: generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'` and set "
+            "DJANGO_SECRET_KEY in the environment."
+        )
+    SECRET_KEY = local_secret_key(BASE_DIR / ".secret_key")
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# HTTPS. Served over TLS in a deployment with DEBUG off: cookies only over HTTPS and HSTS.
+SECURE_DEPLOYMENT = not LOCAL_MODE and not DEBUG
+SESSION_COOKIE_SECURE = SECURE_DEPLOYMENT
+CSRF_COOKIE_SECURE = SECURE_DEPLOYMENT
+SECURE_HSTS_SECONDS = env_int(
+    "DJANGO_SECURE_HSTS_SECONDS", 365 * 24 * 3600 if SECURE_DEPLOYMENT else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_DEPLOYMENT
+)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", SECURE_DEPLOYMENT)
+# Redirect plain HTTP to HTTPS (a flag: a TLS-terminating proxy may already do it).
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT")
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and overwrites the client's).
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For.
+# 0 (default): the client is REMOTE_ADDR. Used by the API throttles and the admin login lockout.
+TRACKER_TRUSTED_PROXIES = env_int("TRACKER_TRUSTED_PROXIES", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -28,11 +126,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "tracker",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from STATIC_ROOT (after collectstatic), compressed, with DEBUG off too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -41,6 +142,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the request's user on every history row written during the request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Locks out a (username, client address) after repeated failed logins; keep it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -62,11 +165,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
+    "default": dj_database_url.parse(
+        DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out (username, client) before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -82,6 +191,67 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Compressed copies written by collectstatic; no manifest, so pages render before it runs.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+
+def cache_from_url(url: str) -> dict:
+    """The default cache: Redis for `redis://`/`rediss://` URLs, else a database table.
+
+    Throttle counters live here, so every worker and every server counts against the same
+    limit. The database cache needs no extra server; its table is created by `migrate`.
+    """
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url:
+        raise ImproperlyConfigured(
+            f"DJANGO_CACHE_URL must be a redis:// or rediss:// URL (got {url!r}); "
+            "leave it unset for the database cache."
+        )
+    return {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tracker_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+
+
+CACHES = {"default": cache_from_url(os.environ.get("DJANGO_CACHE_URL", "").strip())}
+
+# Errors leave a trace: everything at LOG_LEVEL and above goes to stderr, server errors with
+# the request path and the traceback (logger django.request), whatever DEBUG says.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name} {process}: {message}", "style": "{"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "plain",
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # Replaces Django's default handlers (console only with DEBUG on, e-mail to ADMINS).
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # django-axes announces itself at INFO on every start; its lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
+}
+
+# Admin login lockout (django-axes): 5 failed logins for one username from one client
+# address lock that pair out for 15 minutes, even with the right password afterwards.
+AXES_FAILURE_LIMIT = env_int("TRACKER_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("TRACKER_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tracker.api.throttling.client_ip"
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 
 # Fixtures shipped with the product; `quickstart` loads every file in this directory.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
@@ -104,9 +274,11 @@ REST_FRAMEWORK = {
         "tracker.api.renderers.CSVRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "tracker.api.throttling.ClientAnonRateThrottle",
+        "tracker.api.throttling.ClientUserRateThrottle",
     ],
+    # The client address comes from tracker.api.throttling.client_ip; kept equal for DRF's own use.
+    "NUM_PROXIES": TRACKER_TRUSTED_PROXIES,
     # Per-client read limits; set TRACKER_THROTTLE_ANON / TRACKER_THROTTLE_USER to change them.
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("TRACKER_THROTTLE_ANON", "300/minute"),

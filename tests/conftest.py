@@ -30,7 +30,16 @@ def curator(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle_counts():
-    """Throttle counters live in the cache; each test starts with none."""
+    """Throttle counters live in the shared (database) cache; each test starts with none.
+
+    Each test gets its own key prefix rather than a cleared cache: clearing a database cache
+    needs database access, which most tests do not have.
+    """
+    import uuid
+
     from django.core.cache import cache
 
-    cache.clear()
+    previous = cache.key_prefix
+    cache.key_prefix = f"test-{uuid.uuid4().hex}"
+    yield
+    cache.key_prefix = previous
