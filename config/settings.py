@@ -12,6 +12,7 @@ Two modes:
 No code path runs on a key written in the repository.
 """
 
+import contextlib
 import os
 import secrets
 from datetime import timedelta
@@ -52,23 +53,33 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 def local_secret_key(path: Path) -> str:
     """The key kept in `path`, created once (random, readable by the owner only) if missing."""
+
+    def read() -> str:
+        key = path.read_text(encoding="ascii").strip()
+        if not key:
+            raise ImproperlyConfigured(f"{path} is empty: delete it or set DJANGO_SECRET_KEY.")
+        return key
+
     try:
-        return path.read_text(encoding="ascii").strip()
+        return read()
     except FileNotFoundError:
         pass
-    key = secrets.token_urlsafe(50)
+    # Written whole to a private file, then linked into place: of two processes starting at
+    # once, one links its key and the other reads that key, never a half-written file.
+    draft = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        # O_EXCL: of two processes starting at once, one writes and the other reads its key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(50) + "\n")
+        with contextlib.suppress(FileExistsError):  # another process was first: use its key
+            os.link(draft, path)
     except OSError as error:
         raise ImproperlyConfigured(
             f"Cannot create {path} for the local secret key ({error}); set DJANGO_SECRET_KEY."
         ) from error
-    with os.fdopen(fd, "w", encoding="ascii") as file:
-        file.write(key + "\n")
-    return key
+    finally:
+        draft.unlink(missing_ok=True)
+    return read()
 
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
