@@ -11,3 +11,6 @@ import secrets
 os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
 
 from config.settings import *  # noqa: E402, F403
+
+# Logins in tests hash passwords many times; the production hasher is slow on purpose.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
