@@ -15,6 +15,7 @@ No code path runs on a key written in the repository.
 import contextlib
 import os
 import secrets
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -207,6 +208,10 @@ STORAGES = {
     # Compressed copies written by collectstatic; no manifest, so pages render before it runs.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+if LOCAL_MODE:
+    # Local mode serves the apps' static files directly: no collectstatic, so no STATIC_ROOT.
+    WHITENOISE_USE_FINDERS = True
+    warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 
 
 def cache_from_url(url: str) -> dict:
