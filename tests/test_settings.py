@@ -1,5 +1,6 @@
 """Settings: the secret key, local mode versus a deployment, and `check --deploy`."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -108,3 +109,51 @@ def test_a_bad_flag_value_is_refused_with_its_name():
     result = run(["manage.py", "check"], {**BARE_ENV, "DJANGO_DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DJANGO_DEBUG must be 1 or 0" in result.stderr
+
+
+PRINT_OPERATIONS = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'proxies': s.TRACKER_TRUSTED_PROXIES, "
+    "'rates': s.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'], "
+    "'cache': s.CACHES['default']['BACKEND'], 'location': s.CACHES['default']['LOCATION'], "
+    "'lockout': [s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds()]}))"
+)
+
+
+def test_operations_settings_come_from_the_environment():
+    """Trusted proxies, throttle rates (a load test raises them), the cache and the lockout."""
+    result = run(
+        ["-c", PRINT_OPERATIONS],
+        {
+            **BARE_ENV,
+            "TRACKER_TRUSTED_PROXIES": "2",
+            "TRACKER_THROTTLE_ANON": "100000/minute",
+            "TRACKER_THROTTLE_USER": "200000/minute",
+            "DJANGO_CACHE_URL": "redis://cache.invalid:6379/1",
+            "TRACKER_LOGIN_FAILURE_LIMIT": "3",
+            "TRACKER_LOGIN_LOCKOUT_MINUTES": "60",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "proxies": 2,
+        "rates": {"anon": "100000/minute", "user": "200000/minute"},
+        "cache": "django.core.cache.backends.redis.RedisCache",
+        "location": "redis://cache.invalid:6379/1",
+        "lockout": [3, 3600.0],
+    }
+
+
+def test_by_default_the_shared_cache_is_the_database_and_no_proxy_is_trusted():
+    result = run(["-c", PRINT_OPERATIONS], BARE_ENV)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["proxies"] == 0
+    assert answer["cache"] == "django.core.cache.backends.db.DatabaseCache"
+    assert answer["lockout"] == [5, 900.0]
+
+
+def test_a_cache_url_that_is_not_redis_is_refused():
+    result = run(["manage.py", "check"], {**BARE_ENV, "DJANGO_CACHE_URL": "memcached://x"})
+    assert result.returncode != 0
+    assert "DJANGO_CACHE_URL must be a redis://" in result.stderr
