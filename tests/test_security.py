@@ -175,9 +175,19 @@ def test_a_server_error_is_logged_with_path_and_traceback_with_debug_off(setting
 def test_static_files_are_served_with_debug_off(settings, tmp_path):
     """After collectstatic, WhiteNoise serves the admin's CSS, compressed on request."""
     settings.STATIC_ROOT = tmp_path
+    settings.WHITENOISE_USE_FINDERS = False  # as in a deployment: only what was collected
     call_command("collectstatic", interactive=False, verbosity=0)
     client = Client()  # a new handler: WhiteNoise reads STATIC_ROOT when it starts
     response = client.get("/static/admin/css/base.css", HTTP_ACCEPT_ENCODING="gzip")
     assert response.status_code == 200
     assert response["Content-Encoding"] == "gzip"
+    assert response["Content-Type"].startswith("text/css")
+
+
+def test_local_mode_serves_static_files_without_collectstatic(settings, tmp_path):
+    """On a developer's machine (local mode) the apps' files are served as they are."""
+    settings.STATIC_ROOT = tmp_path / "never-collected"
+    settings.WHITENOISE_USE_FINDERS = True  # what local mode sets
+    response = Client().get("/static/admin/css/base.css")
+    assert response.status_code == 200
     assert response["Content-Type"].startswith("text/css")
