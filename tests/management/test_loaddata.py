@@ -18,10 +18,11 @@ SEED_PATH = Path(settings.FIXTURE_DIRS[0]) / f"{SEED}.json"
 
 
 def curated_labels() -> list[str]:
+    """Every tracker model but the histories and the load ledger (bookkeeping of loads)."""
     return [
         m._meta.label
         for m in apps.get_app_config("tracker").get_models()
-        if not m.__name__.startswith("Historical")
+        if not m.__name__.startswith("Historical") and m.__name__ != "LoadedRecord"
     ]
 
 
