@@ -175,7 +175,13 @@ def _key_json(key) -> str:
     return json.dumps(_plain(list(key)), ensure_ascii=False)
 
 
-def _label(model: type[models.Model], index: int, key=None) -> str:
+def _label(model: type[models.Model], index: int, key=None, record: dict | None = None) -> str:
+    fields = (record or {}).get("fields") or {}
+    if key is None:
+        key = next(
+            ((fields[n],) for n in ("slug", "code", "url") if isinstance(fields.get(n), str)),
+            None,
+        )
     if key is None:
         return f"{model._meta.label_lower} (record #{index + 1})"
     return f"{model._meta.label_lower} '{', '.join(str(p) for p in key)}'"
@@ -240,7 +246,7 @@ class _Reload:
     def build(self, source: str, model, index: int, record: dict) -> _Built | None:
         """The instance a record describes, checking each value so that every problem names its
         field (Django's deserializer names none)."""
-        label = _label(model, index)
+        label = _label(model, index, record=record)
         data: dict[str, Any] = {}
         m2m: dict[str, list] = {}
         deferred: dict[Any, Any] = {}
@@ -453,8 +459,15 @@ class _Reload:
                 for name, pks in built.m2m.items():
                     getattr(instance, name).set(pks)
         except (DatabaseError, ValueError) as error:
-            cause = error.__cause__ or error
-            self.problems.append(integrity_problem(source, instance, cause))
+            if built.deferred:
+                # The unresolved reference was saved as NULL; that is the real problem.
+                self.problems.extend(
+                    self.unresolved(source, instance, f, value)
+                    for f, value in built.deferred.items()
+                )
+            else:
+                cause = error.__cause__ or error
+                self.problems.append(integrity_problem(source, instance, cause))
             raise FixtureError(self.problems) from None
         for f, value in built.deferred.items():
             self.deferred.append((source, instance, f, value))
@@ -515,6 +528,16 @@ class _Reload:
         self.touched.append((source, existing))
         self.report.updated += 1
 
+    @staticmethod
+    def unresolved(source: str, instance, f, value) -> FixtureProblem:
+        return FixtureProblem(
+            source,
+            record_label(instance),
+            f.name,
+            f"no {f.remote_field.model.__name__} has the natural key {value!r} (a referenced "
+            "record must exist in the database or in the fixtures loaded with it)",
+        )
+
     # -- after every record ---------------------------------------------------------------
     def resolve_deferred(self) -> None:
         """Forward references (a nullable relation to a record later in the load)."""
@@ -522,16 +545,7 @@ class _Reload:
             try:
                 target = self.resolve(f.remote_field.model, value)
             except ObjectDoesNotExist:
-                self.problems.append(
-                    FixtureProblem(
-                        source,
-                        record_label(instance),
-                        f.name,
-                        f"no {f.remote_field.model.__name__} has the natural key {value!r} (a "
-                        "referenced record must exist in the database or in the fixtures loaded "
-                        "with it)",
-                    )
-                )
+                self.problems.append(self.unresolved(source, instance, f, value))
                 continue
             setattr(instance, f.attname, target.pk)
             type(instance)._default_manager.db_manager(self.using).filter(pk=instance.pk).update(
