@@ -9,9 +9,10 @@ as natural keys). ``records_reload`` then applies, field by field:
   then it stays deleted and is reported as skipped;
 - a field whose current value is the value the last load wrote (the ledger, ``LoadedRecord``) was
   not touched by a curator: it takes the new value;
-- a field a curator changed keeps the curator's value and is reported as a conflict (both values),
-  unless ``overwrite`` is given: then the source's value wins and the history records the change
-  with the source's name as the reason.
+- a field a curator changed keeps the curator's value; it is reported as a conflict (both values)
+  when the source's value changed too (or when no earlier load of the record is known). With
+  ``overwrite`` the source's value wins and the history records the change with the source's name
+  as the reason.
 
 Everything runs in one transaction; any problem (a bad value, a reference to nothing, a duplicate
 record, a failed check) raises ``FixtureError`` naming the source, the record and the field, and
@@ -492,13 +493,17 @@ class _Reload:
             current = _current_value(existing, f, self.keys)
             if current == new:
                 continue
-            if baseline.get(name, _MISSING) == current:
+            loaded = baseline.get(name, _MISSING)
+            if loaded == current:  # no curator touched it: the new value applies
                 take.append(f)
                 continue
-            self.report.conflicts.append(FieldConflict(source, label, name, current, new))
             if self.overwrite:
+                self.report.conflicts.append(FieldConflict(source, label, name, current, new))
                 take.append(f)
                 overwritten = True
+            elif loaded != new:  # the curator and the source both changed it
+                self.report.conflicts.append(FieldConflict(source, label, name, current, new))
+            # else: the source still says what it said; the curator's edit simply stays.
         if not take:
             self.report.unchanged += 1
             return
