@@ -103,3 +103,46 @@ def test_benchmark_prints_figures_and_leaves_nothing_behind():
     )
     assert "filtered list page" in output and "paths" in output and "raw SQL" in output
     assert not Transfer.objects.exists() and not Item.objects.exists()
+
+
+def test_quickstart_again_keeps_curators_edits_and_deletions(tmp_path, settings, monkeypatch):
+    """Re-running quickstart: a curator's edit survives (a conflict only when the fixture's value
+    changed too), an untouched field takes the fixture's new value, a deleted record stays
+    deleted."""
+    import shutil
+
+    from tests.factories import UserFactory
+    from tracker.models import Organization, OrganizationAlias, TombstoneKind
+    from tracker.services.records import record_update
+    from tracker.services.tombstones import tombstone_record
+
+    monkeypatch.setenv("TRACKER_DEMO_PASSWORD", "a-long-demo-password")
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(Path(settings.FIXTURE_DIRS[0]), fixtures)
+    settings.FIXTURE_DIRS = [str(fixtures)]
+    run("quickstart", "--no-serve")
+    curator = UserFactory(username="ana", is_staff=True)
+    nato = Organization.objects.get(slug="nato")
+    record_update(instance=nato, data={"description": "curated text"}, many={}, user=curator)
+    alias = OrganizationAlias.objects.first()
+    tombstone_record(instance=alias, kind=TombstoneKind.DELETED, reason="wrong", user=curator)
+    alias.delete()
+
+    again = run("quickstart", "--no-serve")
+    nato.refresh_from_db()
+    assert nato.description == "curated text"
+    assert "conflicts 0, skipped 1" in again and "Conflict" not in again
+    assert not OrganizationAlias.objects.filter(pk=alias.pk).exists()
+
+    seed = fixtures / "trtworld-2020-10-06.json"
+    records = json.loads(seed.read_text(encoding="utf-8"))
+    for record in records:
+        if record["model"] == "tracker.organization" and record["fields"]["slug"] == "nato":
+            record["fields"]["description"] = "the fixture's new text"
+            record["fields"]["website"] = "https://www.nato.int/"
+    seed.write_text(json.dumps(records), encoding="utf-8")
+    third = run("quickstart", "--no-serve")
+    nato.refresh_from_db()
+    assert (nato.description, nato.website) == ("curated text", "https://www.nato.int/")
+    assert "field 'description'" in third and "conflicts 1, skipped 1" in third
+    assert OrganizationAlias.objects.count() == 1

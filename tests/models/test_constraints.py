@@ -135,8 +135,26 @@ class TestPermitDecision:
             **kwargs,
         )
 
-    def test_lift_without_the_decision_it_ends_is_rejected_by_database(self):
-        assert_db_rejects(f.PermitDecisionFactory, action=PermitAction.LIFT)
+    def test_verified_lift_without_the_decision_it_ends_is_rejected_by_database(self):
+        assert_db_rejects(
+            f.PermitDecisionFactory,
+            action=PermitAction.LIFT,
+            review_state=ReviewState.VERIFIED,
+            verified_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+        )
+
+    def test_draft_lift_may_leave_the_decision_it_ends_empty(self):
+        """An article may report a lift before anyone has recorded the decision it ends."""
+        lift = f.PermitDecisionFactory(action=PermitAction.LIFT)
+        lift.full_clean()
+
+    def test_verifying_a_lift_without_the_decision_it_ends_is_refused(self):
+        lift = f.PermitDecisionFactory(action=PermitAction.LIFT)
+        lift.review_state = ReviewState.VERIFIED
+        lift.verified_at = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+        assert "must name the decision" in assert_clean_rejects(lift, "ends")[0]
+        with pytest.raises(IntegrityError), transaction.atomic():
+            lift.save()
 
     def test_lift_of_another_authoritys_decision_is_rejected(self):
         freeze = self.freeze()

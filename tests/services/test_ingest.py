@@ -255,3 +255,54 @@ def test_corpus_article_goes_from_ingest_to_review_to_export_to_another_database
     loaded = PermitDecision.objects.get()
     assert (loaded.slug, loaded.review_state) == ("no-freeze-tr-2019-10", "verified")
     assert loaded.evidence.get().quote.startswith("Norway froze new export licences")
+
+
+GERMANY_LIFT = (
+    "title: Berlin eases\npublisher: Test Wire\ndate: 2020-06-02\n"
+    "url: https://example.org/lift\n\n"
+    "Germany lifted its ban on arms sales to Turkey in May 2020.\n"
+)
+
+
+def test_a_lift_of_an_unknown_decision_is_drafted_with_a_note(tmp_path, states):
+    """No earlier German decision toward Turkey is recorded: the lift is drafted without `ends`
+    and its reason tells the curator to find it before verifying (no traceback)."""
+    out = ingest(write(tmp_path, "lift.txt", GERMANY_LIFT))
+    lift = PermitDecision.objects.get(authority__code="DE", target_state__code="TR")
+    assert (lift.action, lift.ends, lift.review_state) == ("lift", None, "draft")
+    assert "set 'ends' before verifying" in lift.reason
+    assert lift.evidence.get().quote.startswith("Germany lifted its ban")
+    assert "permit_decisions" in out
+
+
+def _reject_as_a_curator(instance) -> None:
+    """What the review queue does on reject: a tombstone, then the record goes."""
+    from tracker.models import TombstoneKind
+    from tracker.services.tombstones import tombstone_record
+
+    tombstone_record(instance=instance, kind=TombstoneKind.REJECTED, reason="misread")
+    instance.delete()
+
+
+def test_reingesting_does_not_bring_back_a_rejected_quote(tmp_path, states):
+    path = write(tmp_path, "a.txt", ARTICLE)
+    ingest(path)
+    decision = PermitDecision.objects.get()
+    keep = decision.evidence.get()
+    _reject_as_a_curator(keep)
+    out = ingest(path)
+    assert not Evidence.objects.filter(permit_decision=decision).exists()
+    assert "tracker.evidence" in out and keep.slug in out
+
+
+def test_reingesting_does_not_bring_back_a_rejected_draft_fact(tmp_path, states):
+    path = write(tmp_path, "a.txt", ARTICLE)
+    ingest(path)
+    decision = PermitDecision.objects.get()
+    slug = decision.slug
+    for quote in decision.evidence.all():
+        _reject_as_a_curator(quote)
+    _reject_as_a_curator(decision)
+    ingest(path)
+    assert not PermitDecision.objects.filter(slug=slug).exists()
+    assert not Evidence.objects.filter(permit_decision__slug=slug).exists()

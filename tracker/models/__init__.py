@@ -3,6 +3,7 @@
 from .base import CuratedModel
 from .events import Conflict, ConflictParticipant, Deployment, PermitDecision, Transfer
 from .items import Integration, Item, ItemAlias
+from .loads import LoadedRecord
 from .organizations import Organization, OrganizationAlias, OrganizationRelation
 from .reference import ControlListCategory, State, StateAlias
 from .sources import FACT_FIELDS, Evidence, Source
@@ -19,6 +20,7 @@ __all__ = [
     "Integration",
     "Item",
     "ItemAlias",
+    "LoadedRecord",
     "Organization",
     "OrganizationAlias",
     "OrganizationRelation",

@@ -12,6 +12,7 @@ from ..choices import (
     ParticipantRole,
     PermitAction,
     PermitScope,
+    ReviewState,
     TransferStatus,
 )
 from ..partial_dates import not_before
@@ -223,10 +224,14 @@ class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
                 name="%(app_label)s_%(class)s_target_not_authority",
                 violation_error_message="A state does not decide exports to itself.",
             ),
+            # A draft lift may not know yet which decision it ends (an article says "lifted its
+            # ban" with no earlier decision recorded); a verified one must name it.
             models.CheckConstraint(
-                condition=~Q(action__in=ENDING_ACTIONS) | Q(ends__isnull=False),
-                name="%(app_label)s_%(class)s_lift_ends_a_decision",
-                violation_error_message="A lift must name the decision it ends.",
+                condition=~Q(action__in=ENDING_ACTIONS)
+                | Q(ends__isnull=False)
+                | Q(review_state=ReviewState.DRAFT),
+                name="%(app_label)s_%(class)s_verified_lift_ends_a_decision",
+                violation_error_message="A verified lift must name the decision it ends.",
             ),
             models.CheckConstraint(
                 condition=Q(ends__isnull=True) | Q(action__in=FOLLOW_UP_ACTIONS),
@@ -285,9 +290,14 @@ class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
             errors.setdefault("scope_manufacturer", []).append(
                 "A manufacturer scope needs the manufacturer."
             )
-        if self.action in ENDING_ACTIONS and not self.ends_id:
+        if (
+            self.action in ENDING_ACTIONS
+            and not self.ends_id
+            and self.review_state == ReviewState.VERIFIED
+        ):
             errors.setdefault("ends", []).append(
-                "A lift must name the decision it ends (the freeze, suspension…)."
+                "A verified lift must name the decision it ends (the freeze, suspension…); "
+                "a draft may leave it empty until a curator finds it."
             )
         if self.ends_id:
             errors_for_ends = self._clean_ends()

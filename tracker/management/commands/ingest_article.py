@@ -56,6 +56,7 @@ class Command(BaseCommand):
             "created": result.created,
             "evidence_added": result.evidence_added,
             "matched_existing": result.matched,
+            "withdrawn_not_redrafted": result.withdrawn,
             "draft": result.draft.as_json(),
         }
         self._print(summary, format)

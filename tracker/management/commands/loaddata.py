@@ -1,112 +1,100 @@
-"""``loaddata`` that validates what it loads and names every bad record and field.
+"""``loaddata`` by the reload rule, validating what it loads and naming every bad record and field.
 
-Same interface as Django's command. On top of it: references by natural key that resolve to
-nothing, database constraint violations and ``full_clean()`` failures (a quote not in its source,
-dates out of order, a lift of another authority's decision, a cycle of integrations) abort the
-whole load with a message naming the fixture, the record and the field. Nothing is written.
+Same interface as Django's command (JSON fixtures), plus ``--overwrite``. The records go through
+``tracker.services.reload.records_reload``: a reload keeps curators' edits (reported as conflicts),
+does not bring back records a curator deleted or rejected, and records what it wrote. Invalid JSON,
+a malformed record, a duplicate record, a reference that resolves to nothing, a constraint, a
+failed ``full_clean()``, a cycle of integrations or a verified fact without verified evidence
+aborts the whole load with a message naming the fixture, the record and the field. Nothing is
+written.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist
+import os
+
+from django.apps import apps
 from django.core.management.base import CommandError
 from django.core.management.commands import loaddata
-from django.core.serializers.base import DeserializationError
-from django.db import DatabaseError, transaction
+from django.db import connections
 
-from tracker.services.fixtures import (
-    FixtureError,
-    FixtureProblem,
-    integrity_problem,
-    record_label,
-    validate_records,
-)
+from tracker.services.fixtures import fixture_records
+from tracker.services.reload import LoadSource, records_reload
 
 
 class Command(loaddata.Command):
-    help = loaddata.Command.help + " Every loaded record is validated; any problem loads nothing."
+    help = (
+        "Load JSON fixtures by the reload rule: fields a curator changed are kept and reported as "
+        "conflicts, records a curator deleted stay deleted; any problem loads nothing."
+    )
 
-    def loaddata(self, fixture_labels):
-        self._loaded = []
-        self._current = ""
-        super().loaddata(fixture_labels)
-        validate_records(
-            [(name, obj.object) for name, obj in self._loaded if obj.object.pk is not None]
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="Replace curators' values with the fixture's (recorded in each record's history "
+            "with the fixture's name). Deleted or rejected records still stay deleted.",
         )
 
-    def load_label(self, fixture_label):
-        self._current = fixture_label
-        try:
-            super().load_label(fixture_label)
-        except CommandError:
-            raise
-        except DeserializationError as error:
-            raise CommandError(
-                f"Nothing was loaded: {fixture_label}: {self._explain_deserialization(error)}"
-            ) from None
+    def handle(self, *fixture_labels, **options):
+        self.overwrite = options["overwrite"]
+        super().handle(*fixture_labels, **options)
 
-    def save_obj(self, obj):
-        instance = obj.object
-        for field in obj.deferred_fields:
-            if not field.null and not field.many_to_many:
-                value = obj.deferred_fields[field]
-                raise FixtureError(
-                    [
-                        FixtureProblem(
-                            self._current,
-                            record_label(instance),
-                            field.name,
-                            f"no {field.related_model.__name__} has the natural key {value!r}",
-                        )
-                    ]
-                )
-        try:
-            with transaction.atomic(using=self.using):
-                saved = super().save_obj(obj)
-        except DatabaseError as error:
-            if obj.deferred_fields:
-                # Django saved the unresolved reference as NULL; that is the real problem.
-                raise FixtureError(self._unresolved(obj)) from None
-            cause = error.__cause__ or error
-            raise FixtureError([integrity_problem(self._current, instance, cause)]) from None
-        if obj.deferred_fields and self.objs_with_deferred_fields:
-            # Resolved after every fixture is read; name the record if it still fails then.
-            self.objs_with_deferred_fields[-1] = _Deferred(obj, self._current, self._unresolved)
-        self._loaded.append((self._current, obj))
-        return saved
+    def loaddata(self, fixture_labels):
+        self.serialization_formats = ["json"]
+        sources, files = [], set()
+        for label in fixture_labels:
+            for fixture_file, _, _ in self.find_fixtures(label):
+                if fixture_file in files:
+                    continue
+                files.add(fixture_file)
+                sources.append(self.read(fixture_file))
+        report = records_reload(
+            sources=sources,
+            overwrite=self.overwrite,
+            using=self.using,
+            ignorenonexistent=self.ignore,
+            exclude=self.excluded,
+        )
+        if report.loaded:
+            # Records given with a primary key move the sequence on PostgreSQL.
+            self.reset_sequences(connections[self.using], self.models_in(sources))
+        if self.verbosity >= 1:
+            self.write_report(report, len(sources))
 
-    def _unresolved(self, obj) -> list[FixtureProblem]:
-        return [
-            FixtureProblem(
-                self._current,
-                record_label(obj.object),
-                field.name,
-                f"no {field.related_model.__name__} has the natural key {value!r} (a referenced "
-                "record must exist in the database or in the fixtures loaded with it)",
-            )
-            for field, value in obj.deferred_fields.items()
-        ]
+    def read(self, fixture_file: str) -> LoadSource:
+        _, ser_fmt, cmp_fmt = self.parse_name(os.path.basename(fixture_file))
+        if ser_fmt != "json":
+            raise CommandError(f"{fixture_file}: only JSON fixtures are supported.")
+        open_method, mode = self.compression_formats[cmp_fmt]
+        stream = open_method(fixture_file, mode)
+        try:
+            content = stream.read()
+        finally:
+            if fixture_file != loaddata.READ_STDIN:
+                stream.close()
+        name = "stdin" if fixture_file == loaddata.READ_STDIN else os.path.basename(fixture_file)
+        return LoadSource(name, fixture_records(name, content))
 
     @staticmethod
-    def _explain_deserialization(error: DeserializationError) -> str:
-        text = str(error)
-        return text.replace("Problem installing fixture", "problem in fixture")
+    def models_in(sources) -> set:
+        found = set()
+        for source in sources:
+            for record in source.records:
+                try:
+                    found.add(apps.get_model(record["model"]))
+                except (LookupError, ValueError):
+                    continue
+        return found
 
+    def excluded(self, model) -> bool:
+        return model._meta.app_config in self.excluded_apps or model in self.excluded_models
 
-class _Deferred:
-    """Wraps a DeserializedObject whose forward references are resolved at the end of the load."""
-
-    def __init__(self, obj, fixture, unresolved):
-        self.obj, self.fixture, self.unresolved = obj, fixture, unresolved
-
-    def save_deferred_fields(self, using=None):
-        try:
-            with transaction.atomic(using=using):
-                self.obj.save_deferred_fields(using=using)
-        except (ObjectDoesNotExist, DatabaseError):
-            raise FixtureError(
-                [
-                    FixtureProblem(self.fixture, p.record, p.field, p.message)
-                    for p in self.unresolved(self.obj)
-                ]
-            ) from None
+    def write_report(self, report, fixtures: int) -> None:
+        verb = "overwrote the curator's value" if report.overwrite else "kept the curator's value"
+        for conflict in report.conflicts:
+            self.stdout.write(self.style.WARNING(f"Conflict ({verb}): {conflict}"))
+        for skipped in report.skipped:
+            self.stdout.write(f"Skipped: {skipped}")
+        self.stdout.write(f"{report.summary()} (from {fixtures} fixture(s))")

@@ -23,7 +23,8 @@ def fixture_files() -> list[Path]:
 class Command(BaseCommand):
     help = (
         "Migrate, load every fixture in fixtures/, create a demo curator and serve the admin and "
-        "API. Safe to run again: nothing is duplicated."
+        "API. Safe to run again: nothing is duplicated, curators' edits and deletions are kept "
+        "(conflicts with changed fixture values are reported)."
     )
 
     def add_arguments(self, parser):
@@ -36,8 +37,9 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         files = fixture_files()
-        # One call, so references between fixture files resolve whatever their order.
-        call_command("loaddata", *map(str, files), verbosity=verbosity)
+        # One call, so references between fixture files resolve whatever their order. The reload
+        # rule keeps curators' edits and deletions; conflicts and the summary are printed.
+        call_command("loaddata", *map(str, files), verbosity=verbosity, stdout=self.stdout)
         curator = demo_curator_ensure(
             username=os.environ.get("TRACKER_DEMO_USERNAME") or "curator",
             password=os.environ.get("TRACKER_DEMO_PASSWORD") or None,

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
-from ...choices import DatePrecision, OrganizationKind
+from ...choices import ENDING_ACTIONS, DatePrecision, OrganizationKind
 from ...models import (
     Deployment,
     Evidence,
@@ -25,6 +25,8 @@ from ...models import (
     PermitDecision,
     Source,
     State,
+    Tombstone,
+    TombstoneKind,
     Transfer,
 )
 from ...models.sources import normalize_text, text_hash
@@ -44,8 +46,23 @@ class IngestResult:
     evidence_added: int = 0
     matched: list[str] = field(default_factory=list)
 
+    withdrawn: list[str] = field(default_factory=list)
+
     def count(self, kind: str) -> None:
         self.created[kind] = self.created.get(kind, 0) + 1
+
+
+WITHDRAWN = (TombstoneKind.REJECTED, TombstoneKind.DELETED)
+
+
+def _withdrawn(result: IngestResult, instance) -> bool:
+    """A curator deleted or rejected this record (its tombstone): drafting it again would bring
+    back what they threw out. Noted in the result."""
+    model, key = Tombstone.key_of(instance)
+    if Tombstone.objects.filter(model=model, natural_key=key, kind__in=WITHDRAWN).exists():
+        result.withdrawn.append(f"{model} {key}")
+        return True
+    return False
 
 
 def source_for(article: Article) -> tuple[Source, bool]:
@@ -87,7 +104,7 @@ def _evidence(result: IngestResult, fact_field: str, fact, found: dict) -> None:
         **{fact_field: fact},
     )
     evidence.slug = evidence.build_slug()
-    if Evidence.objects.filter(slug=evidence.slug).exists():
+    if Evidence.objects.filter(slug=evidence.slug).exists() or _withdrawn(result, evidence):
         return
     evidence.full_clean()
     evidence.save()
@@ -125,6 +142,8 @@ def article_ingest(*, article: Article, published: dt.date | None = None) -> Ing
                 org = Organization(
                     slug=slug, name=found["name"], kind=OrganizationKind.MANUFACTURER
                 )
+                if _withdrawn(result, org):
+                    continue
                 org.full_clean()
                 org.save()
                 result.count("organizations")
@@ -149,6 +168,9 @@ def article_ingest(*, article: Article, published: dt.date | None = None) -> Ing
                 recipient=State.objects.get(code=found["recipient"]),
                 item=Item.objects.get(slug=found["item"]),
             )
+            transfer.slug = transfer.build_slug()
+            if _withdrawn(result, transfer):
+                continue
             transfer.full_clean()
             transfer.save()
             result.count("transfers")
@@ -162,6 +184,9 @@ def article_ingest(*, article: Article, published: dt.date | None = None) -> Ing
                 component=Item.objects.get(slug=found["component"]),
                 assembly=Item.objects.get(slug=found["platform"]),
             )
+            integration.slug = integration.build_slug()
+            if _withdrawn(result, integration):
+                continue
             integration.full_clean()
             integration.save()
             result.count("integrations")
@@ -173,7 +198,7 @@ def article_ingest(*, article: Article, published: dt.date | None = None) -> Ing
     return result
 
 
-def _store_decision(result: IngestResult, found: dict) -> PermitDecision:
+def _store_decision(result: IngestResult, found: dict) -> PermitDecision | None:
     authority = State.objects.get(code=found["authority"])
     target = State.objects.get(code=found["target"])
     match = _decision_match(found, authority, target)
@@ -208,6 +233,13 @@ def _store_decision(result: IngestResult, found: dict) -> PermitDecision:
                     .order_by("-pk")
                     .first()
                 )
+        if found["action"] in ENDING_ACTIONS and ends is None:
+            # A draft may wait for a curator to find (or record) the decision it ends; it cannot
+            # be verified before.
+            note += (
+                f" (No earlier decision of {authority.code} toward {target.code} that this "
+                f"{found['action']} ends is recorded: set 'ends' before verifying.)"
+            )
         decision = PermitDecision(
             authority=authority,
             target_state=target,
@@ -219,6 +251,9 @@ def _store_decision(result: IngestResult, found: dict) -> PermitDecision:
             reason=("Drafted from the article." + note).strip(),
             ends=ends,
         )
+        decision.slug = decision.build_slug()
+        if _withdrawn(result, decision):
+            return None
         decision.full_clean()
         decision.save()
         result.count("permit_decisions")
