@@ -243,20 +243,20 @@ def verification_plan(
     return VerificationPlan(records=list(plan.values()), problems=list(dict.fromkeys(problems)))
 
 
-def _locked(records: Iterable[models.Model]) -> list[models.Model]:
-    """Fresh copies of ``records``, locked by primary key (on PostgreSQL) until the transaction
-    ends. A plain queryset on the model's own table: no ordering joins, no annotations, so FOR
-    UPDATE applies (it cannot on the nullable side of an outer join, nor with GROUP BY)."""
+def _locked(records: Iterable[models.Model], *, lock: bool = True) -> list[models.Model]:
+    """Fresh copies of ``records`` (those still in the database), locked by primary key (on
+    PostgreSQL) until the transaction ends. A plain queryset on the model's own table: no ordering
+    joins, no annotations, so FOR UPDATE applies (it cannot on the nullable side of an outer join,
+    nor with GROUP BY, which the admin's changelist querysets carry)."""
+    records = list(records)
     by_model: dict[type, list] = {}
     for record in records:
         by_model.setdefault(type(record), []).append(record.pk)
     fresh = {}
     for model in sorted(by_model, key=lambda m: m._meta.label_lower):
-        queryset = (
-            model._default_manager.select_for_update(of=("self",))
-            .filter(pk__in=by_model[model])
-            .order_by("pk")
-        )
+        queryset = model._default_manager.filter(pk__in=by_model[model]).order_by("pk")
+        if lock:
+            queryset = queryset.select_for_update(of=("self",))
         for record in queryset:
             fresh[record_key(record)] = record
     return [fresh[key] for key in map(record_key, records) if key in fresh]
@@ -327,7 +327,11 @@ def _dependents(gone: dict[Key, models.Model], *, deleted_evidence: set) -> list
         leaving_quotes = [r for r in leaving.values() if isinstance(r, Evidence)]
         leaving_ids = {q.pk for q in leaving_quotes}
         for quote in leaving_quotes:
-            fact = quote.fact
+            fact_field = quote.fact_field
+            if fact_field is None:
+                continue
+            fact_model = Evidence._meta.get_field(fact_field).related_model
+            fact = fact_model._default_manager.filter(pk=getattr(quote, f"{fact_field}_id")).first()
             if fact is None or fact.review_state != ReviewState.VERIFIED:
                 continue
             key = record_key(fact)
@@ -371,7 +375,7 @@ def delete_dependents(*, records: Iterable[models.Model]) -> list[models.Model]:
     """The verified records that would have to return to draft before ``records`` are deleted
     (they refer to a deleted record through a many-to-many link, or are facts losing their last
     public evidence). Raises ProtectedError when other records forbid the deletion."""
-    deleted = _collect(list(records))
+    deleted = _collect(_locked(records, lock=False))
     gone = {record_key(r): r for r in deleted}
     evidence_ids = {r.pk for r in deleted if isinstance(r, Evidence)}
     return _dependents(gone, deleted_evidence=evidence_ids)
@@ -405,7 +409,7 @@ def records_withdraw_to_draft(
     """Return verified ``records`` to draft; with ``cascade``, also every verified record that
     depends on them (else DependentsExist lists those). Leaves a tombstone for each (they were
     public); returns how many changed."""
-    records = list(records)
+    records = _locked(records)
     dependents = return_dependents(records=records)
     if dependents and not cascade:
         raise DependentsExist(dependents)
@@ -420,7 +424,7 @@ def records_delete(
     curated record so that reloads do not bring it back and a public one answers 410. Verified
     records depending on them are refused (DependentsExist) unless ``cascade``, which returns them
     to draft first. Returns how many records were deleted."""
-    records = list(records)
+    records = _locked(records)
     dependents = delete_dependents(records=records)
     if dependents:
         if not cascade:
