@@ -411,9 +411,19 @@ def records_withdraw_to_draft(
     public); returns how many changed."""
     records = _locked(records)
     dependents = return_dependents(records=records)
-    if dependents and not cascade:
-        raise DependentsExist(dependents)
+    requested = {record_key(r) for r in records}
+    # A fact's own quotes go back to draft with it: they are part of it, not other records.
+    others = [d for d in dependents if not _quote_of(d, requested)]
+    if others and not cascade:
+        raise DependentsExist(others)
     return _return([*records, *dependents], user=user, reason=reason or "returned to draft")
+
+
+def _quote_of(record: models.Model, facts: set[Key]) -> bool:
+    if not isinstance(record, Evidence) or record.fact_field is None:
+        return False
+    fact_model = Evidence._meta.get_field(record.fact_field).related_model
+    return (fact_model._meta.label_lower, getattr(record, f"{record.fact_field}_id")) in facts
 
 
 @transaction.atomic
