@@ -41,18 +41,15 @@ class Gone(exceptions.APIException):
         )
 
 
-class DependentsConflict(exceptions.APIException):
+def dependents_answer(refusal: DependentsExist) -> Response:
     """409: verified records depend on the record; they are listed."""
-
-    status_code = status.HTTP_409_CONFLICT
-
-    def __init__(self, refusal: DependentsExist):
-        super().__init__(
-            {
-                "detail": str(refusal) + " Repeat with ?cascade=1 to return them to draft too.",
-                "dependents": describe(refusal.dependents),
-            }
-        )
+    return Response(
+        {
+            "detail": str(refusal) + " Repeat with ?cascade=1 to return them to draft too.",
+            "dependents": describe(refusal.dependents),
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
 
 
 class CuratedViewSet(viewsets.ModelViewSet):
@@ -94,16 +91,19 @@ class CuratedViewSet(viewsets.ModelViewSet):
         )
         return str(value).lower() in ("1", "true", "yes")
 
-    def perform_destroy(self, instance):
+    def destroy(self, request, *args, **kwargs):
         """Deleting leaves a tombstone; refused (409) while verified records depend on the record
         unless ``?cascade=1`` returns them to draft first."""
+        instance = self.get_object()
         try:
-            records_delete(records=[instance], user=self.request.user, cascade=self._cascade())
+            records_delete(records=[instance], user=request.user, cascade=self._cascade())
         except DependentsExist as refusal:
-            raise DependentsConflict(refusal) from None
+            return dependents_answer(refusal)
         except models_protected_errors as error:
-            names = ", ".join(sorted({str(o) for o in error.protected_objects})[:5])
+            blocking = getattr(error, "protected_objects", None) or error.restricted_objects
+            names = ", ".join(sorted({str(o) for o in blocking})[:5])
             raise DjangoValidationError(f"Other records depend on this one: {names}") from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT, filters=False)
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
@@ -142,7 +142,7 @@ class CuratedViewSet(viewsets.ModelViewSet):
                 records=[record], user=request.user, cascade=self._cascade()
             )
         except DependentsExist as refusal:
-            raise DependentsConflict(refusal) from None
+            return dependents_answer(refusal)
         return Response({"returned_to_draft": count})
 
     @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
