@@ -127,10 +127,19 @@ def test_autocomplete_answers_for_a_foreign_key(curator_client):
 
 
 def test_verify_and_return_to_draft_actions_write_history(curator_client, curator):
-    transfer = f.TransferFactory()
+    transfer = f.EvidenceFactory().transfer
     changelist = url(models.Transfer, "changelist")
-    response = curator_client.post(
+    page = curator_client.post(
         changelist, {"action": "mark_verified", "_selected_action": [transfer.pk]}
+    )
+    response = curator_client.post(
+        changelist,
+        {
+            "action": "mark_verified",
+            "_selected_action": [transfer.pk],
+            "confirm": "yes",
+            "plan": page.context["plan"].token,
+        },
     )
     assert response.status_code == 302
     transfer.refresh_from_db()
@@ -147,7 +156,11 @@ def test_history_page_lists_the_changes(curator_client, curator):
     conflict = f.ConflictFactory(region="Caucasus")
     curator_client.post(
         url(models.Conflict, "changelist"),
-        {"action": "mark_verified", "_selected_action": [conflict.pk]},
+        {
+            "action": "mark_verified",
+            "_selected_action": [conflict.pk],
+            "confirm": "yes",
+        },
     )
     page = curator_client.get(url(models.Conflict, "history", conflict.pk)).content.decode()
     assert "curator" in page and "verified" in page

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from . import events, items, organizations, reference, sources  # noqa: F401 (registers)
+from . import events, items, organizations, reference, sources, tokens  # noqa: F401 (registers)
 
 admin.site.site_header = "Arms-export tracker curation"
 admin.site.site_title = "Arms-export tracker"

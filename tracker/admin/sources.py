@@ -1,14 +1,25 @@
+from urllib.parse import urlencode
+
+from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from ..models import FACT_FIELDS, Evidence, Source
-from ..services.review import draft_accept, draft_merge, draft_reject
+from ..services.review import (
+    draft_accept,
+    draft_accept_plan,
+    draft_merge,
+    draft_reject,
+    source_accept_all,
+    source_accept_all_plan,
+)
 from .base import CuratedModelAdmin, EvidenceInline, highlight_quote, partial_date_column
 
 
@@ -75,7 +86,9 @@ class SourceAdmin(CuratedModelAdmin):
     def review_view(self, request, object_id):
         """The review queue of one source: its drafted facts grouped by kind, each with its
         quotes highlighted in the article, to accept, edit, reject or merge."""
-        source = get_object_or_404(Source, pk=object_id)
+        if not str(object_id).isdigit():
+            raise Http404(f"No source has the id {object_id!r}.")
+        source = get_object_or_404(Source, pk=int(object_id))
         if not self.has_view_permission(request, source):
             raise PermissionDenied
         if request.method == "POST":
@@ -86,6 +99,7 @@ class SourceAdmin(CuratedModelAdmin):
             .select_related(*FACT_FIELDS)
             .order_by("start")
         )
+        back = urlencode({"_review_source": source.pk})
         rows: dict[tuple[str, int], dict] = {}
         for quote in quotes:
             fact = quote.fact
@@ -98,7 +112,8 @@ class SourceAdmin(CuratedModelAdmin):
                     "model": fact._meta.label_lower,
                     "edit_url": reverse(
                         f"admin:tracker_{fact._meta.model_name}_change", args=[fact.pk]
-                    ),
+                    )
+                    + f"?{back}",
                     "quotes": [],
                     "claims": [],
                     "merge_choices": merge_candidates(fact),
@@ -122,33 +137,130 @@ class SourceAdmin(CuratedModelAdmin):
         return TemplateResponse(request, "admin/tracker/source/review.html", context)
 
     def _review_decide(self, request, source):
-        model = apps.get_model(request.POST.get("fact_model", "tracker.source"))
-        if model._meta.app_label != "tracker" or not request.user.has_perm(
-            f"tracker.change_{model._meta.model_name}"
-        ):
+        form = ReviewDecisionForm(request.POST)
+        if not form.is_valid():
+            problems = "; ".join(
+                f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()
+            )
+            return HttpResponseBadRequest(f"Bad review decision ({problems}).")
+        decision = form.cleaned_data["decision"]
+        if decision == "accept_all":
+            if not request.user.has_perm("tracker.change_evidence"):
+                raise PermissionDenied
+            return self._review_accept_all(request, source, form)
+        model = apps.get_model(form.cleaned_data["fact_model"])
+        if not request.user.has_perm(f"tracker.change_{model._meta.model_name}"):
             raise PermissionDenied
-        fact = get_object_or_404(model, pk=request.POST.get("fact_id"))
-        decision = request.POST.get("decision")
+        fact = model._default_manager.filter(pk=form.cleaned_data["fact_id"]).first()
+        if fact is None:
+            raise Http404(
+                f"No {model._meta.verbose_name} has the id {form.cleaned_data['fact_id']}."
+            )
         try:
             if decision == "accept":
-                draft_accept(fact=fact, source=source, user=request.user)
-                self.message_user(request, f"Accepted: {fact}.", messages.SUCCESS)
-            elif decision == "reject":
+                return self._review_accept(request, source, fact, form)
+            if decision == "reject":
                 outcome = draft_reject(fact=fact, source=source, user=request.user)
                 self.message_user(request, f"Rejected: {fact} ({outcome}).", messages.SUCCESS)
-            elif decision == "merge":
-                into = get_object_or_404(model, pk=request.POST.get("into"))
+            else:
+                into = model._default_manager.filter(pk=form.cleaned_data["into"]).first()
+                if into is None:
+                    raise Http404(f"No {model._meta.verbose_name} to merge into has that id.")
                 moved = draft_merge(fact=fact, into=into, user=request.user)
                 self.message_user(
                     request,
                     f"Merged {fact} into {into} ({moved} quote(s) moved).",
                     messages.SUCCESS,
                 )
-            else:
-                self.message_user(request, "Choose accept, reject or merge.", messages.ERROR)
         except ValidationError as error:
             self.message_user(request, "; ".join(error.messages), messages.ERROR)
         return redirect("admin:tracker_source_review", source.pk)
+
+    def _confirm_page(self, request, source, plan, hidden, requested):
+        return TemplateResponse(
+            request,
+            "admin/tracker/verify_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Accept: everything that will become public",
+                "plan": plan,
+                "hidden": hidden,
+                "requested": requested,
+                "form_url": reverse("admin:tracker_source_review", args=[source.pk]),
+                "back_url": reverse("admin:tracker_source_review", args=[source.pk]),
+            },
+        )
+
+    def _review_accept(self, request, source, fact, form):
+        """Accept one draft: a confirmation page listing what becomes public, then verify."""
+        if form.cleaned_data["confirm"] != "yes":
+            plan = draft_accept_plan(fact=fact, source=source, user=request.user)
+            hidden = [
+                ("decision", "accept"),
+                ("fact_model", fact._meta.label_lower),
+                ("fact_id", fact.pk),
+            ]
+            return self._confirm_page(request, source, plan, hidden, [fact])
+        count = draft_accept(
+            fact=fact,
+            source=source,
+            user=request.user,
+            expected_token=form.cleaned_data["plan"] or None,
+        )
+        self.message_user(
+            request, f"Accepted: {fact} ({count} record(s) verified).", messages.SUCCESS
+        )
+        return redirect("admin:tracker_source_review", source.pk)
+
+    def _review_accept_all(self, request, source, form):
+        """Accept every draft of the source, through the same confirmation."""
+        if form.cleaned_data["confirm"] != "yes":
+            plan = source_accept_all_plan(source=source, user=request.user)
+            return self._confirm_page(request, source, plan, [("decision", "accept_all")], [source])
+        try:
+            count = source_accept_all(
+                source=source,
+                user=request.user,
+                expected_token=form.cleaned_data["plan"] or None,
+            )
+        except ValidationError as error:
+            self.message_user(request, "; ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request, f"Accepted every draft ({count} record(s) verified).", messages.SUCCESS
+            )
+        return redirect("admin:tracker_source_review", source.pk)
+
+
+class ReviewDecisionForm(forms.Form):
+    """A decision posted from the review queue; anything else answers 400 with the reason."""
+
+    decision = forms.ChoiceField(
+        choices=[(d, d) for d in ("accept", "reject", "merge", "accept_all")]
+    )
+    fact_model = forms.ChoiceField(
+        required=False,
+        choices=[
+            (Evidence._meta.get_field(name).related_model._meta.label_lower, name)
+            for name in FACT_FIELDS
+        ],
+    )
+    fact_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    into = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    confirm = forms.CharField(required=False, max_length=3)
+    plan = forms.CharField(required=False, max_length=64)
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision and decision != "accept_all":
+            for name in ("fact_model", "fact_id"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, f"Required for {decision}.")
+        if decision == "merge" and not data.get("into") and "into" not in self.errors:
+            self.add_error("into", "Choose the record to merge into.")
+        return data
 
 
 def merge_candidates(fact, limit: int = 20) -> list:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -13,9 +16,40 @@ from ..choices import ItemKind, ReviewState
 from ..querysets import with_visible_evidence
 from ..selectors.history import record_history
 from ..selectors.timeline import state_timeline
-from ..services.records import record_delete
+from ..selectors.tombstones import tombstone_for_lookup
+from ..services.review import records_return_to_draft, records_verify_plan
+from ..services.verification import DependentsExist, describe, plan_verify, records_delete
 from . import serializers
 from .permissions import CuratorsWriteOthersRead, is_curator
+
+models_protected_errors = (ProtectedError, RestrictedError)
+
+
+class Gone(exceptions.APIException):
+    """410: the record was public and has been withdrawn (no curator name is given)."""
+
+    status_code = status.HTTP_410_GONE
+
+    def __init__(self, tombstone):
+        super().__init__(
+            {
+                "detail": "This record was withdrawn.",
+                "withdrawn_at": tombstone.withdrawn_at.isoformat(),
+                "reason": tombstone.get_kind_display()
+                + (f": {tombstone.reason}" if tombstone.reason else ""),
+            }
+        )
+
+
+def dependents_answer(refusal: DependentsExist) -> Response:
+    """409: verified records depend on the record; they are listed."""
+    return Response(
+        {
+            "detail": str(refusal) + " Repeat with ?cascade=1 to return them to draft too.",
+            "dependents": describe(refusal.dependents),
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
 
 
 class CuratedViewSet(viewsets.ModelViewSet):
@@ -38,8 +72,78 @@ class CuratedViewSet(viewsets.ModelViewSet):
             return with_visible_evidence(super().get_queryset(), verified_only=not self.curator())
         return self.visible(super().get_queryset())
 
-    def perform_destroy(self, instance):
-        record_delete(instance=instance, user=self.request.user)
+    def get_object(self):
+        """As DRF's, but a record that was public and has been withdrawn answers 410 Gone with
+        when and why (people cite these URLs); a draft that never went public stays 404."""
+        try:
+            return super().get_object()
+        except Http404:
+            lookup = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+            if lookup and "\x00" not in lookup:
+                tombstone = tombstone_for_lookup(model=self.queryset.model, lookup=lookup)
+                if tombstone is not None and tombstone.was_public:
+                    raise Gone(tombstone) from None
+            raise
+
+    def _cascade(self) -> bool:
+        value = self.request.query_params.get("cascade") or (
+            self.request.data.get("cascade") if hasattr(self.request.data, "get") else None
+        )
+        return str(value).lower() in ("1", "true", "yes")
+
+    def destroy(self, request, *args, **kwargs):
+        """Deleting leaves a tombstone; refused (409) while verified records depend on the record
+        unless ``?cascade=1`` returns them to draft first."""
+        instance = self.get_object()
+        try:
+            records_delete(records=[instance], user=request.user, cascade=self._cascade())
+        except DependentsExist as refusal:
+            return dependents_answer(refusal)
+        except models_protected_errors as error:
+            blocking = getattr(error, "protected_objects", None) or error.restricted_objects
+            names = ", ".join(sorted({str(o) for o in blocking})[:5])
+            raise DjangoValidationError(f"Other records depend on this one: {names}") from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, filters=False)
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def verify(self, request, *args, **kwargs):
+        """Verify the record with everything the verification rule makes public with it (one
+        piece of evidence and its source for a fact, the drafts it refers to), in one step.
+        ``?dry_run=1`` only lists them. 400 lists the problems (e.g. a fact with no evidence)."""
+        record = self.get_object()
+        dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
+        plan = records_verify_plan(records=[record], user=request.user)
+        if plan.problems:
+            return Response(
+                {"detail": "The record cannot be verified yet.", "problems": plan.problems},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if not dry_run:
+            plan = plan_verify(
+                records=[record], user=request.user, reason="verified through the API"
+            )
+        return Response({"dry_run": dry_run, "verified": describe(plan.records)})
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, filters=False)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="return-to-draft",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def return_to_draft(self, request, *args, **kwargs):
+        """Return the record to draft (it leaves a tombstone: its public URL answers 410). 409
+        lists the verified records that depend on it; ``?cascade=1`` returns them too."""
+        record = self.get_object()
+        try:
+            count = records_return_to_draft(
+                records=[record], user=request.user, cascade=self._cascade()
+            )
+        except DependentsExist as refusal:
+            return dependents_answer(refusal)
+        return Response({"returned_to_draft": count})
 
     @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
     @action(detail=True, filter_backends=[], pagination_class=None)

@@ -7,6 +7,24 @@ from django.db import models
 from ..choices import ReviewState
 from ..models.tombstones import Tombstone, TombstoneKind
 
+#: The field each model's API URL uses (``/api/states/CA/``, ``/api/organizations/<slug>/``);
+#: the other models are looked up by id.
+API_LOOKUP_FIELDS = {
+    "tracker.state": "code",
+    "tracker.controllistcategory": "code",
+    "tracker.organization": "slug",
+    "tracker.organizationrelation": "slug",
+    "tracker.item": "slug",
+    "tracker.integration": "slug",
+    "tracker.conflict": "slug",
+}
+
+
+def api_lookup(instance: models.Model) -> str:
+    """The value the record's API URL uses."""
+    name = API_LOOKUP_FIELDS.get(instance._meta.label_lower, "pk")
+    return str(getattr(instance, name))
+
 
 def tombstone_record(
     *, instance: models.Model, kind: TombstoneKind, reason: str = "", user=None, lookup: str = ""
@@ -19,7 +37,7 @@ def tombstone_record(
         model=model,
         natural_key=natural_key,
         defaults={
-            "lookup": lookup or str(instance.pk),
+            "lookup": lookup or api_lookup(instance),
             "kind": kind,
             "reason": reason,
             "was_public": was_public,
