@@ -70,9 +70,7 @@ def slug_filter(relation: str, model) -> django_filters.Filter:
 def id_filter(relation: str, model) -> django_filters.Filter:
     """A related record's id; repeatable."""
     return extend_schema_field(OpenApiTypes.INT)(
-        RecordFilter(
-            field_name=relation, queryset=visible_choices(model)
-        )
+        RecordFilter(field_name=relation, queryset=visible_choices(model))
     )
 
 

@@ -83,7 +83,7 @@ def state_timeline(*, state: State, verified_only: bool = True) -> list[Timeline
             role = "intermediary"
         add(transfer, "transfer", role, "order_date", "delivery_date")
     for deployment in visible(Deployment.objects.filter(state=state)).select_related(
-        "item", "conflict"
+        "item", "state", "conflict"
     ):
         add(deployment, "deployment", "user", "start_date")
     roles = visible(
