@@ -540,3 +540,73 @@ def test_no_draft_reaches_an_anonymous_reader(world, monkeypatch):
     assert not walker.differences, "a draft's key answers unlike a missing key:\n" + "\n".join(
         walker.differences[:80]
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The rule, case by case (readers against curators)
+
+
+@pytest.fixture
+def curator_client(world):
+    client = APIClient()
+    client.force_authenticate(f.UserFactory(username="draftmarkcurator"))
+    return client
+
+
+def test_optional_references_to_drafts_are_null_for_readers(world, curator_client):
+    anonymous = APIClient().get("/api/components/verified-referring-item/").json()
+    assert (anonymous["manufacturer"], anonymous["country_of_origin"], anonymous["category"]) == (
+        None,
+        None,
+        None,
+    )
+    curator = curator_client.get("/api/components/verified-referring-item/").json()
+    assert (curator["manufacturer"], curator["category"]) == ("draftmark-org", "DRAFTMARK-1")
+
+
+def test_records_that_need_a_draft_are_hidden_from_readers(world, curator_client):
+    path = "/api/deployments/"
+    anonymous = {row["slug"] for row in APIClient().get(path).json()["results"]}
+    curators = {row["slug"] for row in curator_client.get(path).json()["results"]}
+    assert "verified-deployment-of-draft" in curators - anonymous
+
+
+def test_aliases_of_verified_records_leave_drafts_out(world, curator_client):
+    for path in ("/api/states/QZVA/", "/api/organizations/verified-maker/",
+                 "/api/components/verified-sensor/"):  # fmt: skip
+        anonymous = str(APIClient().get(path).json()["aliases"])
+        assert "Draftmark" not in anonymous and anonymous != "[]"
+        assert "Draftmark" in str(curator_client.get(path).json()["aliases"])
+
+
+def test_evidence_from_a_draft_source_is_not_shown(world):
+    transfer = models.Transfer.objects.get(evidence__slug="draftmark-evidence-from-a-draft-source")
+    evidence = APIClient().get(f"/api/transfers/{transfer.pk}/").json()["evidence"]
+    assert [e["source_title"] for e in evidence] == ["Verified Report"]
+    listed = APIClient().get("/api/evidence/", {"transfer_id": transfer.pk}).json()["results"]
+    assert [e["source_title"] for e in listed] == ["Verified Report"]
+
+
+def test_a_draft_slug_answers_as_a_missing_one_in_reach(world):
+    client = APIClient()
+    draft = client.get("/api/supply-chain/reach/", {"component": "draftmark-item"})
+    missing = client.get("/api/supply-chain/reach/", {"component": "missing-record"})
+    assert draft.status_code == missing.status_code == 400
+    assert draft.content.replace(b"draftmark-item", b"missing-record") == missing.content
+
+
+def test_a_draft_lift_does_not_change_the_public_permit_status(world, curator_client):
+    params = {"authority": "QZVA", "target": "QZVB", "on": "2020-07-01"}
+    public = APIClient().get("/api/permit-status/", params).json()
+    assert public["status"] == "frozen" and public["in_force"][0]["ended_by"] == []
+    assert curator_client.get("/api/permit-status/", params).json()["status"] == "open"
+
+
+def test_history_is_public_for_readers_and_whole_for_curators(world, curator_client):
+    path = "/api/conflicts/verified-peace/history/"
+    public = APIClient().get(path).json()
+    assert [e["type"] for e in public] == ["Verified", "Returned to draft", "Verified"]
+    assert {e["user"] for e in public} == {None}
+    whole = curator_client.get(path).json()
+    assert "draftmarkcurator" in {e["user"] for e in whole}
+    assert "draftmark first draft" in str(whole)
