@@ -15,15 +15,43 @@ from drf_spectacular.utils import extend_schema_field
 from . import models
 from .choices import ClaimStatus, DatePrecision, ReviewState
 from .partial_dates import PartialDate, truncate
+from .querysets import visible
+
+
+def visible_choices(model):
+    """The records a filter may name: those the request's reader may see, so a draft's key is
+    refused exactly as a key that does not exist, and the browsable API's filter form lists no
+    draft."""
+
+    def choices(request):
+        from .api.permissions import is_curator
+
+        curator = request is not None and is_curator(request)
+        return visible(model._default_manager.all(), verified_only=not curator)
+
+    return choices
+
+
+class KeyChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """Choices labelled by their key: a record's text may name records the reader may not see."""
+
+    def label_from_instance(self, obj):
+        return str(getattr(obj, "slug", None) or getattr(obj, "code", None) or obj.pk)
+
+
+class RecordFilter(django_filters.ModelMultipleChoiceFilter):
+    """Records by key or id, repeatable, among those the reader may see."""
+
+    field_class = KeyChoiceField
 
 
 def code_filter(relation: str) -> django_filters.Filter:
     """A state's ISO code through ``relation``; repeatable (``?supplier=CA&supplier=TR``)."""
     return extend_schema_field(OpenApiTypes.STR)(
-        django_filters.ModelMultipleChoiceFilter(
+        RecordFilter(
             field_name=f"{relation}__code",
             to_field_name="code",
-            queryset=models.State.objects.all(),
+            queryset=visible_choices(models.State),
         )
     )
 
@@ -31,10 +59,10 @@ def code_filter(relation: str) -> django_filters.Filter:
 def slug_filter(relation: str, model) -> django_filters.Filter:
     """A related record's slug; repeatable."""
     return extend_schema_field(OpenApiTypes.STR)(
-        django_filters.ModelMultipleChoiceFilter(
+        RecordFilter(
             field_name=f"{relation}__slug",
             to_field_name="slug",
-            queryset=model._default_manager.all(),
+            queryset=visible_choices(model),
         )
     )
 
@@ -42,9 +70,7 @@ def slug_filter(relation: str, model) -> django_filters.Filter:
 def id_filter(relation: str, model) -> django_filters.Filter:
     """A related record's id; repeatable."""
     return extend_schema_field(OpenApiTypes.INT)(
-        django_filters.ModelMultipleChoiceFilter(
-            field_name=relation, queryset=model._default_manager.all()
-        )
+        RecordFilter(field_name=relation, queryset=visible_choices(model))
     )
 
 
@@ -141,7 +167,7 @@ class ControlListCategoryFilterSet(CuratedFilterSet):
         django_filters.ModelMultipleChoiceFilter(
             field_name="parent__code",
             to_field_name="code",
-            queryset=models.ControlListCategory.objects.all(),
+            queryset=visible_choices(models.ControlListCategory),
         )
     )
     parent_id = id_filter("parent", models.ControlListCategory)
@@ -184,7 +210,7 @@ class ItemFilterSet(CuratedFilterSet, EvidenceClaimMixin):
         django_filters.ModelMultipleChoiceFilter(
             field_name="category__code",
             to_field_name="code",
-            queryset=models.ControlListCategory.objects.all(),
+            queryset=visible_choices(models.ControlListCategory),
         )
     )
     category_id = id_filter("category", models.ControlListCategory)
@@ -225,7 +251,7 @@ class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
         django_filters.ModelMultipleChoiceFilter(
             field_name="item__category__code",
             to_field_name="code",
-            queryset=models.ControlListCategory.objects.all(),
+            queryset=visible_choices(models.ControlListCategory),
         )
     )
     quantity_min = django_filters.NumberFilter(field_name="quantity", lookup_expr="gte")
@@ -251,7 +277,7 @@ class PermitDecisionFilterSet(CuratedFilterSet, EvidenceClaimMixin):
         django_filters.ModelMultipleChoiceFilter(
             field_name="scope_categories__code",
             to_field_name="code",
-            queryset=models.ControlListCategory.objects.all(),
+            queryset=visible_choices(models.ControlListCategory),
         )
     )
     item = slug_filter("scope_items", models.Item)

@@ -1,23 +1,138 @@
-"""Reusable queryset pieces: what a reader may see, with its evidence prefetched."""
+"""What a reader may see: the one visibility rule, as a queryset filter and as a test on a loaded
+record, and querysets of visible records with their visible evidence prefetched.
+
+The rule. Curators (members of the curators group) see every record. Every other reader,
+anonymous or signed in, sees a record when
+
+- it is verified, and
+- every record it cannot be shown without is visible too: the records its required references
+  point at (a transfer's states and item, an integration's component and assembly, an alias's
+  state, organisation or item...), and for a piece of evidence its source and the fact it
+  supports.
+
+Optional references of a visible record (an item's manufacturer, a decision's ``ends``, a
+transfer's intermediaries) to records the reader may not see are shown as null (or left out of a
+list); the serializers and answers use :func:`record_visible` for that.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from functools import reduce
+from operator import or_
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, Q, QuerySet
 
 from .choices import ReviewState
-from .models import Evidence
+from .models import FACT_FIELDS, CuratedModel, Evidence
+
+
+def sees_drafts(user) -> bool:
+    """True for an active member of the curators group: the readers who see drafts."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.groups.filter(name=settings.TRACKER_CURATORS_GROUP).exists()
+    )
+
+
+def required_references(model) -> list[models.ForeignKey]:
+    """The non-nullable foreign keys of ``model`` to other curated records: what a record of
+    ``model`` cannot be shown without."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.many_to_one
+        and not field.null
+        and isinstance(field.related_model, type)
+        and issubclass(field.related_model, CuratedModel)
+        and field.related_model is not model
+    ]
+
+
+def visible_condition(model, prefix: str = "") -> Q:
+    """The rule as a condition on ``model`` (reached through ``prefix``, e.g. ``"item__"``)."""
+    condition = Q(**{f"{prefix}review_state": ReviewState.VERIFIED})
+    for field in required_references(model):
+        condition &= visible_condition(field.related_model, f"{prefix}{field.name}__")
+    if model is Evidence:
+        # Exactly one fact is set; it must be visible. A subquery per kind of fact keeps the
+        # condition to one join per kind however the facts are keyed.
+        condition &= reduce(
+            or_,
+            (
+                Q(
+                    **{
+                        f"{prefix}{name}__in": visible(
+                            Evidence._meta.get_field(name).related_model._default_manager.all(),
+                            verified_only=True,
+                        ).values("pk")
+                    }
+                )
+                for name in FACT_FIELDS
+            ),
+        )
+    return condition
+
+
+def visible(queryset: QuerySet, *, verified_only: bool) -> QuerySet:
+    """``queryset`` narrowed to what the reader may see (everything when ``verified_only`` is
+    false: a curator)."""
+    if not verified_only:
+        return queryset
+    return queryset.filter(visible_condition(queryset.model))
+
+
+def visible_to(queryset: QuerySet, user) -> QuerySet:
+    """``queryset`` narrowed to what ``user`` may see."""
+    return visible(queryset, verified_only=not sees_drafts(user))
+
+
+def record_visible(record, *, verified_only: bool) -> bool:
+    """The rule on a loaded record (follows its required references, loading them if they
+    were not selected with it)."""
+    if record is None:
+        return False
+    if not verified_only:
+        return True
+    if getattr(record, "review_state", ReviewState.VERIFIED) != ReviewState.VERIFIED:
+        return False
+    for field in required_references(type(record)):
+        if not record_visible(getattr(record, field.name), verified_only=True):
+            return False
+    if isinstance(record, Evidence):
+        return record_visible(record.fact, verified_only=True)
+    return True
+
+
+def shown(record, *, verified_only: bool):
+    """``record`` when the reader may see it, else None: for optional references."""
+    if record is not None and record_visible(record, verified_only=verified_only):
+        return record
+    return None
 
 
 def visible_evidence(*, verified_only: bool) -> QuerySet:
-    """Evidence with its source; only verified quotes when the reader sees verified records."""
+    """Evidence with its source, for prefetching onto facts the reader already sees: verified
+    quotes from verified sources only when the reader sees verified records."""
     evidence = Evidence.objects.select_related("source")
-    return evidence.filter(review_state=ReviewState.VERIFIED) if verified_only else evidence
+    if verified_only:
+        evidence = evidence.filter(
+            review_state=ReviewState.VERIFIED, source__review_state=ReviewState.VERIFIED
+        )
+    return evidence
 
 
 def with_visible_evidence(queryset: QuerySet, *, verified_only: bool) -> QuerySet:
     """``queryset`` narrowed to what the reader may see, each record's evidence prefetched."""
-    if verified_only:
-        queryset = queryset.filter(review_state=ReviewState.VERIFIED)
-    return queryset.prefetch_related(
+    return visible(queryset, verified_only=verified_only).prefetch_related(
         Prefetch("evidence", queryset=visible_evidence(verified_only=verified_only))
     )
+
+
+def prefetch_visible(lookup: str, model, *, verified_only: bool) -> Prefetch:
+    """A prefetch of ``lookup`` (records of ``model``) keeping only the visible ones."""
+    queryset = visible(model._default_manager.all(), verified_only=verified_only)
+    return Prefetch(lookup, queryset=queryset)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from .. import models
 from ..partial_dates import PartialDate
+from ..querysets import record_visible, visible
 from ..services.records import record_create, record_update
+from .permissions import is_curator
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -35,14 +38,51 @@ class PartialDateField(serializers.Field):
         return {self.date_name: value.date, f"{self.date_name}_precision": value.precision}
 
 
+def verified_only(context) -> bool:
+    """True unless the request in ``context`` is a curator's (no request: verified only)."""
+    request = context.get("request")
+    return request is None or not is_curator(request)
+
+
+class VisibleManyRelatedField(serializers.ManyRelatedField):
+    """A list of references that leaves out the records the reader may not see."""
+
+    def to_representation(self, iterable):
+        only = verified_only(self.context)
+        return [
+            self.child_relation.to_representation(value)
+            for value in iterable
+            if record_visible(value, verified_only=only)
+        ]
+
+
+class VisibleSlugRelatedField(serializers.SlugRelatedField):
+    """A reference by key that is null when the reader may not see the record it points at, and
+    accepts (on input, in query parameters) only the keys of records the reader may see, so a
+    draft's key answers exactly as a key that does not exist."""
+
+    def get_queryset(self):
+        return visible(super().get_queryset(), verified_only=verified_only(self.context))
+
+    def get_attribute(self, instance):
+        value = super().get_attribute(instance)
+        return value if record_visible(value, verified_only=verified_only(self.context)) else None
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        many_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                many_kwargs[key] = kwargs[key]
+        return VisibleManyRelatedField(**many_kwargs)
+
+
 def code_field(**kwargs):
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=models.State.objects.all(), **kwargs
-    )
+    return VisibleSlugRelatedField(slug_field="code", queryset=models.State.objects.all(), **kwargs)
 
 
 def slug_field(model, **kwargs):
-    return serializers.SlugRelatedField(
+    return VisibleSlugRelatedField(
         slug_field="slug", queryset=model._default_manager.all(), **kwargs
     )
 
@@ -129,11 +169,16 @@ class StateSerializer(FactSerializer):
         ]
 
     def get_aliases(self, obj) -> list[dict]:
-        return [{"name": a.name, "kind": a.kind} for a in obj.aliases.all()]
+        only = verified_only(self.context)
+        return [
+            {"name": a.name, "kind": a.kind}
+            for a in obj.aliases.all()
+            if record_visible(a, verified_only=only)
+        ]
 
 
 class ControlListCategorySerializer(CuratedSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = VisibleSlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = models.ControlListCategory
@@ -142,7 +187,7 @@ class ControlListCategorySerializer(CuratedSerializer):
 
 class OrganizationSerializer(FactSerializer):
     country = code_field(allow_null=True, required=False)
-    aliases = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    aliases = VisibleSlugRelatedField(slug_field="name", many=True, read_only=True)
 
     class Meta:
         model = models.Organization
@@ -183,13 +228,13 @@ class OrganizationRelationSerializer(FactSerializer):
 class ItemSerializer(FactSerializer):
     manufacturer = slug_field(models.Organization, allow_null=True, required=False)
     country_of_origin = code_field(allow_null=True, required=False)
-    category = serializers.SlugRelatedField(
+    category = VisibleSlugRelatedField(
         slug_field="code",
         queryset=models.ControlListCategory.objects.all(),
         allow_null=True,
         required=False,
     )
-    aliases = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    aliases = VisibleSlugRelatedField(slug_field="name", many=True, read_only=True)
 
     class Meta:
         model = models.Item
@@ -268,7 +313,7 @@ class PermitDecisionSerializer(FactSerializer):
     authority_body = slug_field(models.Organization, allow_null=True, required=False)
     target_state = code_field(allow_null=True, required=False)
     target_organization = slug_field(models.Organization, allow_null=True, required=False)
-    scope_categories = serializers.SlugRelatedField(
+    scope_categories = VisibleSlugRelatedField(
         slug_field="code",
         many=True,
         queryset=models.ControlListCategory.objects.all(),

@@ -15,17 +15,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import models
+from ..querysets import shown, visible
 from ..selectors.permits import permit_status
 from ..selectors.supply_chain import supply_chain_paths
 from .graph import GraphRenderer, SVGRenderer, graph_add_node, graph_finish, graph_new
 from .permissions import is_curator
-from .serializers import EvidenceSummarySerializer
+from .serializers import EvidenceSummarySerializer, VisibleSlugRelatedField
 
 
 def state_field(**kwargs):
-    return serializers.SlugRelatedField(
-        slug_field="code", queryset=models.State.objects.all(), **kwargs
-    )
+    return VisibleSlugRelatedField(slug_field="code", queryset=models.State.objects.all(), **kwargs)
 
 
 class PathsParams(serializers.Serializer):
@@ -44,10 +43,10 @@ class PermitStatusParams(serializers.Serializer):
     authority = state_field()
     target = state_field()
     on = serializers.DateField()
-    item = serializers.SlugRelatedField(
+    item = VisibleSlugRelatedField(
         slug_field="slug", queryset=models.Item.objects.all(), required=False
     )
-    category = serializers.SlugRelatedField(
+    category = VisibleSlugRelatedField(
         slug_field="code", queryset=models.ControlListCategory.objects.all(), required=False
     )
 
@@ -76,7 +75,7 @@ class SupplyChainView(APIView):
     ]
 
     def params(self, serializer_class):
-        params = serializer_class(data=self.request.query_params)
+        params = serializer_class(data=self.request.query_params, context={"request": self.request})
         params.is_valid(raise_exception=True)
         return params.validated_data
 
@@ -173,8 +172,9 @@ class PathsView(SupplyChainView):
         )
 
 
-def decision_summary(day) -> dict:
+def decision_summary(day, verified_only: bool = True) -> dict:
     decision = day.decision
+    ends = shown(decision.ends, verified_only=verified_only)
     return {
         "slug": decision.slug,
         "action": decision.action,
@@ -182,7 +182,7 @@ def decision_summary(day) -> dict:
         "scope_description": decision.scope_description,
         "announced_date": decision.partial_display("announced_date") or None,
         "effective_date": decision.partial_display("effective_date") or None,
-        "ends": decision.ends.slug if decision.ends_id else None,
+        "ends": ends.slug if ends else None,
         "ended_by": [d.slug for d in day.ended_by],
         "state_on_day": day.state,
         "applies": day.applies,
@@ -223,8 +223,8 @@ class PermitStatusView(SupplyChainView):
                 "status": answer.status,
                 "certain": answer.certain,
                 "possible_statuses": answer.possible_statuses,
-                "in_force": [decision_summary(d) for d in answer.in_force],
-                "chain": [decision_summary(d) for d in answer.chain],
+                "in_force": [decision_summary(d, not is_curator(request)) for d in answer.in_force],
+                "chain": [decision_summary(d, not is_curator(request)) for d in answer.chain],
                 "title": f"{answer.authority.name} toward {answer.target.name} on {answer.on}: "
                 f"{answer.status}",
                 "graph": graph_finish(graph),
@@ -233,13 +233,13 @@ class PermitStatusView(SupplyChainView):
 
 
 class ReachParams(serializers.Serializer):
-    component = serializers.SlugRelatedField(
+    component = VisibleSlugRelatedField(
         slug_field="slug",
         queryset=models.Item.objects.all(),
         required=False,
         help_text="A component or platform slug.",
     )
-    organization = serializers.SlugRelatedField(
+    organization = VisibleSlugRelatedField(
         slug_field="slug",
         queryset=models.Organization.objects.all(),
         required=False,
@@ -260,13 +260,15 @@ class OriginsParams(serializers.Serializer):
     state = state_field()
 
 
-def item_brief(item) -> dict:
+def item_brief(item, verified_only: bool = True) -> dict:
+    country = shown(item.country_of_origin, verified_only=verified_only)
+    manufacturer = shown(item.manufacturer, verified_only=verified_only)
     return {
         "slug": item.slug,
         "name": item.name,
         "kind": item.kind,
-        "country_of_origin": item.country_of_origin.code if item.country_of_origin_id else None,
-        "manufacturer": item.manufacturer.slug if item.manufacturer_id else None,
+        "country_of_origin": country.code if country else None,
+        "manufacturer": manufacturer.slug if manufacturer else None,
         "evidence": evidence_of(item),
     }
 
@@ -284,7 +286,10 @@ class ReachView(SupplyChainView):
             title = params["component"].name
         elif params.get("organization"):
             org = params["organization"]
-            units = models.OrganizationRelation.objects.filter(parent=org).values("child")
+            units = visible(
+                models.OrganizationRelation.objects.filter(parent=org),
+                verified_only=not is_curator(request),
+            ).values("child")
             start = models.Item.objects.filter(Q(manufacturer=org) | Q(manufacturer__in=units))
             title = org.name
         else:
@@ -338,7 +343,7 @@ class ReachView(SupplyChainView):
             )
         return Response(
             {
-                "items": [item_brief(i) for i in reach.items],
+                "items": [item_brief(i, not is_curator(request)) for i in reach.items],
                 "integrations": [
                     {
                         "component": g.component.slug,
@@ -417,9 +422,12 @@ class OriginsView(SupplyChainView):
                 }
             )
 
+        only = not is_curator(request)
+
         def origin(item):
-            country = item.country_of_origin or (
-                item.manufacturer.country if item.manufacturer_id else None
+            manufacturer = shown(item.manufacturer, verified_only=only)
+            country = shown(item.country_of_origin, verified_only=only) or shown(
+                manufacturer.country if manufacturer else None, verified_only=only
             )
             return country.code if country else None
 
@@ -438,7 +446,7 @@ class OriginsView(SupplyChainView):
                 ],
                 "parts": [
                     {
-                        **item_brief(items[g.component_id]),
+                        **item_brief(items[g.component_id], only),
                         "fitted_to": g.assembly.slug,
                         "origin_state": origin(items[g.component_id]),
                         "integration_evidence": evidence_of(g),

@@ -12,8 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .. import filters, models
-from ..choices import ItemKind, ReviewState
-from ..querysets import with_visible_evidence
+from ..choices import ItemKind
+from ..querysets import visible, with_visible_evidence
 from ..selectors.history import record_history
 from ..selectors.timeline import state_timeline
 from ..selectors.tombstones import tombstone_for_lookup
@@ -62,15 +62,10 @@ class CuratedViewSet(viewsets.ModelViewSet):
     def curator(self) -> bool:
         return is_curator(self.request)
 
-    def visible(self, queryset):
-        if self.curator():
-            return queryset
-        return queryset.filter(review_state=ReviewState.VERIFIED)
-
     def get_queryset(self):
         if self.with_evidence:
             return with_visible_evidence(super().get_queryset(), verified_only=not self.curator())
-        return self.visible(super().get_queryset())
+        return visible(super().get_queryset(), verified_only=not self.curator())
 
     def get_object(self):
         """As DRF's, but a record that was public and has been withdrawn answers 410 Gone with
@@ -148,8 +143,11 @@ class CuratedViewSet(viewsets.ModelViewSet):
     @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
     @action(detail=True, filter_backends=[], pagination_class=None)
     def history(self, request, *args, **kwargs):
-        """The audit history of the record: who changed what, when."""
-        return Response(record_history(instance=self.get_object()))
+        """The audit history of the record: who changed what, when (for readers other than
+        curators: the public history, see ``record_history``)."""
+        return Response(
+            record_history(instance=self.get_object(), verified_only=not self.curator())
+        )
 
 
 class StateViewSet(CuratedViewSet):
@@ -173,7 +171,7 @@ class StateViewSet(CuratedViewSet):
                     "kind": e.kind,
                     "role": e.role,
                     "key": getattr(e.record, "slug", None),
-                    "summary": str(e.record),
+                    "summary": e.summary,
                     "evidence": serializers.EvidenceSummarySerializer(
                         e.record.evidence.all(), many=True
                     ).data,
@@ -257,7 +255,7 @@ class PermitDecisionViewSet(CuratedViewSet):
         "target_state",
         "target_organization",
         "scope_manufacturer",
-        "ends",
+        "ends__authority",
     ).prefetch_related("scope_categories", "scope_items")
     serializer_class = serializers.PermitDecisionSerializer
     filterset_class = filters.PermitDecisionFilterSet

@@ -16,7 +16,7 @@ from django.db.models import Q
 from ..choices import PermitAction, PermitScope
 from ..models import ControlListCategory, Item, PermitDecision, State
 from ..partial_dates import PartialDate
-from ..querysets import with_visible_evidence
+from ..querysets import prefetch_visible, with_visible_evidence
 
 #: The status each restrictive action puts in force, most severe first.
 SEVERITY = [
@@ -114,8 +114,12 @@ def permit_status(
     )
     queryset = (
         queryset.filter(Q(announced_date__lte=on) | Q(effective_date__lte=on))
-        .prefetch_related("ended_by", "scope_items", "scope_categories")
-        .select_related("authority", "target_state", "ends")
+        .prefetch_related(
+            prefetch_visible("ended_by", PermitDecision, verified_only=verified_only),
+            prefetch_visible("scope_items", Item, verified_only=verified_only),
+            prefetch_visible("scope_categories", ControlListCategory, verified_only=verified_only),
+        )
+        .select_related("authority", "target_state", "ends__authority")
     )
     chain: list[DecisionOnDay] = []
     for decision in sorted(queryset, key=lambda d: (d.start.earliest, d.pk)):

@@ -20,7 +20,7 @@ from django.db.models import Prefetch
 
 from ..choices import ReviewState
 from ..models import Evidence, Integration, Item, Organization, State, Transfer
-from ..querysets import visible_evidence, with_visible_evidence
+from ..querysets import record_visible, visible_evidence, with_visible_evidence
 
 MAX_ROUTES = 200
 
@@ -83,13 +83,13 @@ def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
             SELECT 'g', g.id, g.component_id, NULL, g.assembly_id,
                    COALESCE(a.country_of_origin_id, ao.country_id)
             FROM {g} g JOIN {i} a ON a.id = g.assembly_id
-            LEFT JOIN {o} ao ON ao.id = a.manufacturer_id
+            LEFT JOIN {o} ao ON ao.id = a.manufacturer_id {_visible("ao", verified_only)}
             WHERE 1 = 1 {_visible("g", verified_only)} {_visible("a", verified_only)}
             {integration_when}
         ),
         walk(item_id, state_id, depth, path) AS (
             SELECT it.id, CAST(%s AS BIGINT), 0, CAST(',' AS TEXT)
-            FROM {i} it LEFT JOIN {o} m ON m.id = it.manufacturer_id
+            FROM {i} it LEFT JOIN {o} m ON m.id = it.manufacturer_id {_visible("m", verified_only)}
             WHERE (it.country_of_origin_id = %s
                    OR (it.country_of_origin_id IS NULL AND m.country_id = %s))
                   {_visible("it", verified_only)}
@@ -135,13 +135,15 @@ def supply_chain_paths(
     integration_ids = {ref for path in parsed for kind, ref in path if kind == "g"}
     evidence = visible_evidence(verified_only=verified_only)
     transfers = (
-        Transfer.objects.select_related("supplier", "recipient")
+        Transfer.objects.select_related("supplier", "recipient", "item")
         .prefetch_related(Prefetch("evidence", queryset=evidence))
         .in_bulk(transfer_ids)
     )
-    integrations = Integration.objects.prefetch_related(
-        Prefetch("evidence", queryset=evidence)
-    ).in_bulk(integration_ids)
+    integrations = (
+        Integration.objects.select_related("component", "assembly")
+        .prefetch_related(Prefetch("evidence", queryset=evidence))
+        .in_bulk(integration_ids)
+    )
     item_ids = {t.item_id for t in transfers.values()} | {
         x for g in integrations.values() for x in (g.component_id, g.assembly_id)
     }
@@ -179,7 +181,20 @@ def supply_chain_paths(
                 )
                 here = held
         routes.append(route)
+    if verified_only:
+        # The walk checks each edge's own review state; a route is shown only when everything
+        # on it (the states the items are held in included) is visible to the reader.
+        routes = [route for route in routes if _route_visible(route)]
     return Paths(origin, destination, on, max_hops, routes, truncated)
+
+
+def _route_visible(route: Route) -> bool:
+    return all(
+        record_visible(record, verified_only=True)
+        for hop in route.hops
+        for record in (hop.record, hop.item, hop.assembly, hop.from_state, hop.to_state)
+        if record is not None
+    )
 
 
 def integration_closure(
