@@ -49,6 +49,13 @@ def id_filter(relation: str, model) -> django_filters.Filter:
 
 
 class PartialDateFormField(forms.CharField):
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` exactly: surrounding spaces are refused, not
+    stripped, as everywhere else partial dates are read."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(*args, **kwargs)
+
     def to_python(self, value):
         value = super().to_python(value)
         if not value:
@@ -56,8 +63,12 @@ class PartialDateFormField(forms.CharField):
         try:
             return PartialDate.parse(value)
         except ValueError as exc:
+            # The message is %-formatted downstream (django-filter): pass the input as a param,
+            # so a "%" in it stays text.
             raise forms.ValidationError(
-                f"{exc}. Use YYYY, YYYY-MM or YYYY-MM-DD.", code="invalid"
+                "%(problem)s. Use YYYY, YYYY-MM or YYYY-MM-DD.",
+                code="invalid",
+                params={"problem": str(exc)},
             ) from None
 
 
@@ -111,6 +122,14 @@ class CuratedFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Free-text search")
     review_state = django_filters.MultipleChoiceFilter(choices=ReviewState.choices)
     search_fields: tuple[str, ...] = ()
+
+    @classmethod
+    def filter_for_lookup(cls, field, lookup_type):
+        """A field with choices (``action``, ``status``, ``kind``...) accepts repeats
+        (``?action=suspend&action=freeze``), as every other multi-valued filter does."""
+        if lookup_type == "exact" and getattr(field, "choices", None):
+            return django_filters.MultipleChoiceFilter, {"choices": field.choices}
+        return super().filter_for_lookup(field, lookup_type)
 
     def search(self, queryset, name, value):
         terms = [t for t in value.split() if t]

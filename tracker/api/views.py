@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -15,10 +14,11 @@ from ..selectors.history import record_history
 from ..selectors.timeline import state_timeline
 from ..services.records import record_delete
 from . import serializers
+from .inputs import InputCheckedMixin
 from .permissions import CuratorsWriteOthersRead, is_curator
 
 
-class CuratedViewSet(viewsets.ModelViewSet):
+class CuratedViewSet(InputCheckedMixin, viewsets.ModelViewSet):
     """Common behaviour: drafts only for curators; evidence prefetched, visible as its record;
     curators write (through the services), everyone else reads."""
 
@@ -41,7 +41,7 @@ class CuratedViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         record_delete(instance=instance, user=self.request.user)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
+    @extend_schema(responses=serializers.HistoryEntrySerializer(many=True), filters=False)
     @action(detail=True, filter_backends=[], pagination_class=None)
     def history(self, request, *args, **kwargs):
         """The audit history of the record: who changed what, when."""
@@ -55,7 +55,7 @@ class StateViewSet(CuratedViewSet):
     lookup_field = "code"
     ordering_fields = ["code", "name", "status"]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
+    @extend_schema(responses=serializers.TimelineEntrySerializer(many=True), filters=False)
     @action(detail=True, filter_backends=[], pagination_class=None)
     def timeline(self, request, *args, **kwargs):
         """The state's permit decisions (made and received), transfers, deployments and conflict
