@@ -39,12 +39,34 @@ def slug_filter(relation: str, model) -> django_filters.Filter:
     )
 
 
+#: The largest id a database column holds (64-bit); larger numbers name no record.
+MAX_ID = 2**63 - 1
+
+
+class IdMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """Ids are checked to be ids before they reach the database (a number too large for the
+    column is an error there, not an unknown record)."""
+
+    def _check_values(self, value):
+        for key in value:
+            text = str(key)
+            if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+                raise forms.ValidationError(
+                    "%(value)s is not an id (a positive whole number).",
+                    code="invalid_pk_value",
+                    params={"value": text},
+                )
+        return super()._check_values(value)
+
+
+class IdMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdMultipleChoiceField
+
+
 def id_filter(relation: str, model) -> django_filters.Filter:
     """A related record's id; repeatable."""
     return extend_schema_field(OpenApiTypes.INT)(
-        django_filters.ModelMultipleChoiceFilter(
-            field_name=relation, queryset=model._default_manager.all()
-        )
+        IdMultipleChoiceFilter(field_name=relation, queryset=model._default_manager.all())
     )
 
 

@@ -34,10 +34,21 @@ def check_query_text(query_params) -> None:
         raise ValidationError(errors)
 
 
-def check_path_keys(kwargs: dict) -> None:
-    """A key holding a NUL character names no record: 404, as any other unknown key."""
+#: The largest id a database column holds (64-bit).
+MAX_ID = 2**63 - 1
+
+
+def is_id(text: str) -> bool:
+    return text.isascii() and text.isdigit() and int(text) <= MAX_ID
+
+
+def check_path_keys(kwargs: dict, id_kwarg: str | None = None) -> None:
+    """A key holding a NUL character, or an id that is no id (``abc``, a number too large for the
+    column), names no record: 404, as any other unknown key, before the database sees it."""
     if any(isinstance(value, str) and NUL in value for value in kwargs.values()):
         raise Http404("No record has this key.")
+    if id_kwarg and id_kwarg in kwargs and not is_id(str(kwargs[id_kwarg])):
+        raise Http404("No record has this id.")
 
 
 def reject_unknown_parameters(query_params, accepted: Iterable[str]) -> None:
@@ -56,7 +67,9 @@ class InputCheckedMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        check_path_keys(kwargs)
+        lookup = getattr(self, "lookup_field", None)
+        id_kwarg = getattr(self, "lookup_url_kwarg", None) or lookup
+        check_path_keys(kwargs, id_kwarg if lookup in ("pk", "id") else None)
         check_query_text(request.query_params)
 
 
