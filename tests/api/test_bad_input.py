@@ -265,3 +265,45 @@ def test_svg_of_a_graph_with_every_forbidden_character_parses():
     forbidden = "".join(chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF])
     graph = {"nodes": [{"id": "a", "label": forbidden, "kind": "item"}], "edges": []}
     ET.fromstring(graph_to_svg(graph, title=forbidden + "&<"))
+
+
+# --- the OpenAPI schema says what the answers are ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def openapi():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def response_schema(openapi, path):
+    content = openapi["paths"][path]["get"]["responses"]["200"]["content"]
+    return content["application/json"]["schema"]
+
+
+@pytest.mark.parametrize("path", ["/api/states/{code}/history/", "/api/states/{code}/timeline/"])
+def test_history_and_timeline_are_documented_as_arrays(openapi, path):
+    assert response_schema(openapi, path)["type"] == "array"
+
+
+def test_history_and_timeline_answers_are_arrays(api_client):
+    state = f.StateFactory(code="CA")
+    verify(state)
+    assert isinstance(api_client.get("/api/states/CA/history/").json(), list)
+    assert isinstance(api_client.get("/api/states/CA/timeline/").json(), list)
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [
+        ("State", "verified_at"),
+        ("ControlListCategory", "parent"),
+        ("ControlListCategory", "verified_at"),
+        ("Transfer", "supplier_organization"),
+        ("PermitDecision", "ends"),
+        ("Item", "manufacturer"),
+    ],
+)
+def test_nullable_fields_are_documented_as_nullable(openapi, component, field):
+    assert openapi["components"]["schemas"][component]["properties"][field].get("nullable")

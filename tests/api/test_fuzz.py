@@ -2,9 +2,9 @@
 error and as its schema documents, for an anonymous reader and for a curator (token auth).
 
 The app runs in-process (WSGI) over a database holding the seed fixtures (``fixtures/*.json``
-through the project's ``loaddata``). Bounded for the suite: ``TRACKER_FUZZ_EXAMPLES`` examples per
-operation and role (default 5: 3 valid, 2 invalid), a fixed seed, no deadline, throttling off. The long run
-(README, Development) raises ``TRACKER_FUZZ_EXAMPLES``.
+through the project's ``loaddata``). Bounded for the suite: ``TRACKER_FUZZ_EXAMPLES`` examples
+per operation and role (default 5: 3 valid, 2 invalid), a fixed seed, no deadline, throttling
+off. The long run (README, Development) raises ``TRACKER_FUZZ_EXAMPLES``.
 """
 
 from __future__ import annotations
