@@ -18,8 +18,8 @@ import pytest
 import schemathesis
 from django.conf import settings
 from django.core.management import call_command
-from django.core.signals import got_request_exception
-from django.db import transaction
+from django.core.signals import got_request_exception, request_finished, request_started
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given
 from rest_framework.authtoken.models import Token
 from rest_framework.views import APIView
@@ -50,6 +50,17 @@ def seeded(db):
 @pytest.fixture
 def unthrottled(monkeypatch):
     monkeypatch.setattr(APIView, "check_throttles", lambda self, request: None)
+
+
+@pytest.fixture
+def kept_connection():
+    """Requests go through the WSGI handler, which closes the database connection after each
+    request when the test's transaction is open; keep it, as Django's test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def fuzz_every_operation(roles: dict[str, dict[str, str]]) -> tuple[Counter, dict[str, str]]:
@@ -112,7 +123,7 @@ def fuzz_every_operation(roles: dict[str, dict[str, str]]) -> tuple[Counter, dic
 
 
 def test_every_operation_answers_as_documented_to_anonymous_readers_and_curators(
-    seeded, unthrottled, curator
+    seeded, unthrottled, kept_connection, curator
 ):
     """Generated requests (valid and invalid) never get a 500 nor an answer that contradicts the
     schema, whether sent anonymously or with a curator's token."""
