@@ -307,3 +307,15 @@ def test_history_and_timeline_answers_are_arrays(api_client):
 )
 def test_nullable_fields_are_documented_as_nullable(openapi, component, field):
     assert openapi["components"]["schemas"][component]["properties"][field].get("nullable")
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-1", "1e3", "１"])
+def test_an_id_filter_with_something_that_is_no_id_answers_400(api_client, value):
+    response = api_client.get("/api/transfers/", {"supplier_id": value})
+    assert response.status_code == 400
+    assert "supplier_id" in response.json()
+
+
+@pytest.mark.parametrize("key", ["99999999999999999999999", "abc", "１"])
+def test_a_detail_key_that_is_no_id_answers_404(api_client, key):
+    assert api_client.get(f"/api/transfers/{key}/").status_code == 404
