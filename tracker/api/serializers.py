@@ -444,6 +444,14 @@ class SourceSerializer(CuratedSerializer):
         read_only_fields = ["text_hash"]
 
 
+class FactKeyField(serializers.CharField):
+    """Written as the fact's ISO code, slug or id; read as its code or slug (not its str(),
+    which would fetch its related records)."""
+
+    def to_representation(self, fact):
+        return getattr(fact, "slug", None) or getattr(fact, "code", None) or str(fact.pk)
+
+
 class EvidenceSerializer(CuratedSerializer):
     """A quote and the one fact it supports: ``fact_kind`` (state, transfer, permit_decision…)
     and ``fact`` (that record's ISO code, slug or id)."""
@@ -451,7 +459,7 @@ class EvidenceSerializer(CuratedSerializer):
     source = serializers.PrimaryKeyRelatedField(queryset=models.Source.objects.all())
     source_title = serializers.CharField(source="source.title", read_only=True)
     fact_kind = serializers.ChoiceField(choices=list(models.FACT_FIELDS), source="fact_field")
-    fact = serializers.CharField(help_text="The fact's ISO code, slug or id.")
+    fact = FactKeyField(help_text="The fact's ISO code, slug or id.")
 
     class Meta:
         model = models.Evidence
@@ -470,12 +478,6 @@ class EvidenceSerializer(CuratedSerializer):
             *REVIEW,
         ]
         read_only_fields = ["end", "slug"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        fact = instance.fact
-        data["fact"] = getattr(fact, "slug", None) or getattr(fact, "code", None)
-        return data
 
     def validate(self, attrs):
         if "fact_field" not in attrs and "fact" not in attrs:
