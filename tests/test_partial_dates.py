@@ -43,3 +43,22 @@ def test_order_is_compared_at_the_coarser_precision():
 
 def test_format_of_no_date_is_empty():
     assert format_partial(None, None) == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " 2020",
+        "2020 ",
+        "2020\n",
+        "\t2020-05",
+        "２０２０",
+        "٢٠٢٠",
+        "2020-０5",
+        "2020-05-0５",
+        "𝟐𝟎𝟐𝟎",
+    ],
+)
+def test_parse_accepts_ascii_digits_only_and_nothing_around_them(text):
+    with pytest.raises(ValueError):
+        PartialDate.parse(text)

@@ -67,14 +67,45 @@ def slug_filter(relation: str, model) -> django_filters.Filter:
     )
 
 
+#: The largest id a database column holds (64-bit); larger numbers name no record.
+MAX_ID = 2**63 - 1
+
+
+class IdMultipleChoiceField(KeyChoiceField):
+    """Ids are checked to be ids before they reach the database (a number too large for the
+    column is an error there, not an unknown record)."""
+
+    def _check_values(self, value):
+        for key in value:
+            text = str(key)
+            if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+                raise forms.ValidationError(
+                    "%(value)s is not an id (a positive whole number).",
+                    code="invalid_pk_value",
+                    params={"value": text},
+                )
+        return super()._check_values(value)
+
+
+class IdMultipleChoiceFilter(RecordFilter):
+    field_class = IdMultipleChoiceField
+
+
 def id_filter(relation: str, model) -> django_filters.Filter:
     """A related record's id; repeatable."""
     return extend_schema_field(OpenApiTypes.INT)(
-        RecordFilter(field_name=relation, queryset=visible_choices(model))
+        IdMultipleChoiceFilter(field_name=relation, queryset=visible_choices(model))
     )
 
 
 class PartialDateFormField(forms.CharField):
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` exactly: surrounding spaces are refused, not
+    stripped, as everywhere else partial dates are read."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(*args, **kwargs)
+
     def to_python(self, value):
         value = super().to_python(value)
         if not value:
@@ -82,8 +113,12 @@ class PartialDateFormField(forms.CharField):
         try:
             return PartialDate.parse(value)
         except ValueError as exc:
+            # The message is %-formatted downstream (django-filter): pass the input as a param,
+            # so a "%" in it stays text.
             raise forms.ValidationError(
-                f"{exc}. Use YYYY, YYYY-MM or YYYY-MM-DD.", code="invalid"
+                "%(problem)s. Use YYYY, YYYY-MM or YYYY-MM-DD.",
+                code="invalid",
+                params={"problem": str(exc)},
             ) from None
 
 
@@ -137,6 +172,14 @@ class CuratedFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Free-text search")
     review_state = django_filters.MultipleChoiceFilter(choices=ReviewState.choices)
     search_fields: tuple[str, ...] = ()
+
+    @classmethod
+    def filter_for_lookup(cls, field, lookup_type):
+        """A field with choices (``action``, ``status``, ``kind``...) accepts repeats
+        (``?action=suspend&action=freeze``), as every other multi-valued filter does."""
+        if lookup_type == "exact" and getattr(field, "choices", None):
+            return django_filters.MultipleChoiceFilter, {"choices": field.choices}
+        return super().filter_for_lookup(field, lookup_type)
 
     def search(self, queryset, name, value):
         terms = [t for t in value.split() if t]

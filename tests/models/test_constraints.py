@@ -156,6 +156,34 @@ class TestPermitDecision:
         with pytest.raises(IntegrityError), transaction.atomic():
             lift.save()
 
+    def announced_only(self, end: dt.date, end_precision) -> dict:
+        return dict(
+            effective_date=None,
+            effective_date_precision=None,
+            announced_date=dt.date(2020, 5, 1),
+            announced_date_precision=MONTH,
+            end_date=end,
+            end_date_precision=end_precision,
+        )
+
+    def test_end_before_the_announced_date_is_rejected_by_database_without_effective_date(self):
+        assert_db_rejects(f.PermitDecisionFactory, **self.announced_only(dt.date(2020, 4, 30), DAY))
+
+    def test_end_before_the_announced_date_is_rejected_by_clean_without_effective_date(self):
+        decision = f.PermitDecisionFactory.build(
+            authority=f.StateFactory(),
+            target_state=f.StateFactory(),
+            **self.announced_only(dt.date(2020, 1, 1), YEAR),
+        )
+        # A year-long end (2020) may fall after May 2020: the database cannot compare it exactly,
+        # clean() can.
+        decision.end_date = dt.date(2019, 1, 1)
+        assert "announced date" in assert_clean_rejects(decision, "end_date")[0]
+
+    def test_end_in_the_announced_month_is_accepted(self):
+        decision = f.PermitDecisionFactory(**self.announced_only(dt.date(2020, 5, 20), DAY))
+        decision.full_clean()
+
     def test_lift_of_another_authoritys_decision_is_rejected(self):
         freeze = self.freeze()
         lift = f.PermitDecisionFactory(

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+import re
+from xml.sax import saxutils
 
 from rest_framework import renderers
+
+# Characters XML 1.0 does not allow in a document, even escaped: C0 controls other than tab, LF
+# and CR, surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """Text for an SVG element or attribute: XML-escaped, characters XML forbids replaced."""
+    return saxutils.escape(_NOT_XML.sub("\ufffd", text), {'"': "&quot;"})
 
 
 def graph_add_node(graph: dict, node_id: str, label: str, kind: str, column: int) -> None:

@@ -24,6 +24,15 @@ def flatten(value, prefix: str = "") -> dict[str, str]:
     return {prefix: "" if value is None else str(value)}
 
 
+#: A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(text: str) -> str:
+    """Prefix ``'`` to a cell a spreadsheet would run as a formula, so it shows as text."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 class CSVRenderer(renderers.BaseRenderer):
     media_type = "text/csv"
     format = "csv"
@@ -36,12 +45,18 @@ class CSVRenderer(renderers.BaseRenderer):
             rows = data
         else:
             rows = [data]
-        flat = [flatten(row) if isinstance(row, dict) else {"value": str(row)} for row in rows]
+        flat = [
+            {key: defuse(text) for key, text in flatten(row).items()}
+            if isinstance(row, dict)
+            else {"value": defuse(str(row))}
+            for row in rows
+        ]
         header: list[str] = []
         for row in flat:
             header.extend(key for key in row if key not in header)
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
+        # CRLF as RFC 4180 says; it also makes the writer quote a cell holding a bare CR.
+        writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(flat)
         return buffer.getvalue().encode(self.charset)

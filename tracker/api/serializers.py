@@ -31,8 +31,10 @@ class PartialDateField(serializers.Field):
     def to_internal_value(self, data):
         if data in (None, ""):
             return {self.date_name: None, f"{self.date_name}_precision": None}
+        if not isinstance(data, str):
+            raise serializers.ValidationError("A date is a string: YYYY, YYYY-MM or YYYY-MM-DD.")
         try:
-            value = PartialDate.parse(str(data))
+            value = PartialDate.parse(data)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from None
         return {self.date_name: value.date, f"{self.date_name}_precision": value.precision}
@@ -116,15 +118,64 @@ class EvidenceSummarySerializer(serializers.ModelSerializer):
 
 REVIEW = ["review_state", "verified_at", "created", "last_updated"]
 
+#: Fields a write may never set; named in the 400 even when the serializer does not show them.
+NEVER_WRITTEN = {
+    "review_state": "The review state changes only by verifying in the admin or the review "
+    "queue, never by a write.",
+    "verified_by": "Set when a curator verifies the record.",
+    "verified_at": "Set when a curator verifies the record.",
+    "created": "Set by the server.",
+    "last_updated": "Set by the server.",
+    "id": "Set by the server.",
+}
+#: Form posts from the browsable API carry these beside the fields.
+FORM_EXTRAS = {"csrfmiddlewaretoken"}
+
 
 class CuratedSerializer(serializers.ModelSerializer):
     """Adds the review state (read-only) to every record; writes go through the services, so the
-    API validates exactly as the admin does and records the user in the audit history."""
+    API validates exactly as the admin does and records the user in the audit history.
+
+    A write naming a read-only or unknown field answers 400 naming it (rather than ignoring it
+    and answering 200 with nothing changed)."""
 
     review_state = serializers.CharField(read_only=True)
-    verified_at = serializers.DateTimeField(read_only=True)
+    verified_at = serializers.DateTimeField(read_only=True, allow_null=True)
     created = serializers.DateTimeField(read_only=True)
     last_updated = serializers.DateTimeField(read_only=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if "slug" in fields and hasattr(self.Meta.model, "build_slug"):
+            # A fact's slug is built from what it means (its natural key): never written.
+            fields["slug"] = serializers.SlugField(read_only=True)
+        return fields
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            self._refuse_unwritable(list(data.keys()))
+        return super().to_internal_value(data)
+
+    def _refuse_unwritable(self, names: list[str]) -> None:
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        errors = {}
+        for name in names:
+            if name in writable or name in FORM_EXTRAS:
+                continue
+            if name in NEVER_WRITTEN:
+                errors[name] = [f"Read-only. {NEVER_WRITTEN[name]}"]
+            elif name in self.fields:
+                errors[name] = ["Read-only: derived from the other fields or set by the server."]
+            elif name.endswith("_precision") and name[: -len("_precision")] in writable:
+                date = name[: -len("_precision")]
+                errors[name] = [
+                    f"Unknown field: the precision is the form of {date} itself "
+                    "(2019 for a year, 2019-10 for a month, 2019-10-05 for a day)."
+                ]
+            else:
+                errors[name] = [f"Unknown field. Writable: {', '.join(sorted(writable))}."]
+        if errors:
+            raise serializers.ValidationError(errors)
 
     def _split(self, validated_data: dict) -> tuple[dict, dict]:
         many_names = {f.name for f in self.Meta.model._meta.many_to_many}
@@ -178,7 +229,7 @@ class StateSerializer(FactSerializer):
 
 
 class ControlListCategorySerializer(CuratedSerializer):
-    parent = VisibleSlugRelatedField(slug_field="code", read_only=True)
+    parent = VisibleSlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = models.ControlListCategory
@@ -438,6 +489,14 @@ class SourceSerializer(CuratedSerializer):
         read_only_fields = ["text_hash"]
 
 
+class FactKeyField(serializers.CharField):
+    """Written as the fact's ISO code, slug or id; read as its code or slug (not its str(),
+    which would fetch its related records)."""
+
+    def to_representation(self, fact):
+        return getattr(fact, "slug", None) or getattr(fact, "code", None) or str(fact.pk)
+
+
 class EvidenceSerializer(CuratedSerializer):
     """A quote and the one fact it supports: ``fact_kind`` (state, transfer, permit_decision…)
     and ``fact`` (that record's ISO code, slug or id)."""
@@ -445,7 +504,7 @@ class EvidenceSerializer(CuratedSerializer):
     source = serializers.PrimaryKeyRelatedField(queryset=models.Source.objects.all())
     source_title = serializers.CharField(source="source.title", read_only=True)
     fact_kind = serializers.ChoiceField(choices=list(models.FACT_FIELDS), source="fact_field")
-    fact = serializers.CharField(write_only=True, help_text="The fact's ISO code, slug or id.")
+    fact = FactKeyField(help_text="The fact's ISO code, slug or id.")
 
     class Meta:
         model = models.Evidence
@@ -465,13 +524,14 @@ class EvidenceSerializer(CuratedSerializer):
         ]
         read_only_fields = ["end", "slug"]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        fact = instance.fact
-        data["fact"] = getattr(fact, "slug", None) or getattr(fact, "code", None)
-        return data
-
     def validate(self, attrs):
+        if "fact_field" not in attrs and "fact" not in attrs:
+            return attrs  # a partial update that leaves the fact as it is
+        missing = [name for name in ("fact_kind", "fact") if name not in self.initial_data]
+        if missing:
+            raise serializers.ValidationError(
+                {name: ["Give fact_kind and fact together."] for name in missing}
+            )
         kind = attrs.pop("fact_field")
         key = attrs.pop("fact")
         model = models.Evidence._meta.get_field(kind).related_model
@@ -487,3 +547,32 @@ class EvidenceSerializer(CuratedSerializer):
         for name in models.FACT_FIELDS:
             attrs[name] = found if name == kind else None
         return attrs
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    """One field's change between two versions (values as stored, in JSON)."""
+
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One version of a record in ``/history/`` (newest first)."""
+
+    date = serializers.DateTimeField()
+    type = serializers.CharField(help_text="Created, Changed or Deleted.")
+    user = serializers.CharField(allow_null=True, required=False)
+    reason = serializers.CharField(allow_null=True, required=False)
+    changes = HistoryChangeSerializer(many=True)
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    """One event in a state's ``/timeline/``."""
+
+    date = serializers.CharField(allow_null=True, help_text="The partial date, null if undated.")
+    kind = serializers.CharField()
+    role = serializers.CharField()
+    key = serializers.CharField(allow_null=True)
+    summary = serializers.CharField()
+    evidence = EvidenceSummarySerializer(many=True)

@@ -19,6 +19,7 @@ from ..querysets import shown, visible
 from ..selectors.permits import permit_status
 from ..selectors.supply_chain import supply_chain_paths
 from .graph import GraphRenderer, SVGRenderer, graph_add_node, graph_finish, graph_new
+from .inputs import InputCheckedMixin, reject_unknown_parameters
 from .permissions import is_curator
 from .serializers import EvidenceSummarySerializer, VisibleSlugRelatedField
 
@@ -66,7 +67,7 @@ def strongest_claim(evidence: list[dict]) -> str | None:
     return next((c for c in order if c in claims), None)
 
 
-class SupplyChainView(APIView):
+class SupplyChainView(InputCheckedMixin, APIView):
     renderer_classes = [
         renderers.JSONRenderer,
         renderers.BrowsableAPIRenderer,
@@ -75,6 +76,7 @@ class SupplyChainView(APIView):
     ]
 
     def params(self, serializer_class):
+        reject_unknown_parameters(self.request.query_params, serializer_class().fields)
         params = serializer_class(data=self.request.query_params, context={"request": self.request})
         params.is_valid(raise_exception=True)
         return params.validated_data

@@ -20,6 +20,7 @@ from ..selectors.tombstones import tombstone_for_lookup
 from ..services.review import records_return_to_draft, records_verify_plan
 from ..services.verification import DependentsExist, describe, plan_verify, records_delete
 from . import serializers
+from .inputs import InputCheckedMixin
 from .permissions import CuratorsWriteOthersRead, is_curator
 
 models_protected_errors = (ProtectedError, RestrictedError)
@@ -52,7 +53,7 @@ def dependents_answer(refusal: DependentsExist) -> Response:
     )
 
 
-class CuratedViewSet(viewsets.ModelViewSet):
+class CuratedViewSet(InputCheckedMixin, viewsets.ModelViewSet):
     """Common behaviour: drafts only for curators; evidence prefetched, visible as its record;
     curators write (through the services), everyone else reads."""
 
@@ -140,7 +141,7 @@ class CuratedViewSet(viewsets.ModelViewSet):
             return dependents_answer(refusal)
         return Response({"returned_to_draft": count})
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
+    @extend_schema(responses=serializers.HistoryEntrySerializer(many=True), filters=False)
     @action(detail=True, filter_backends=[], pagination_class=None)
     def history(self, request, *args, **kwargs):
         """The audit history of the record: who changed what, when (for readers other than
@@ -157,7 +158,7 @@ class StateViewSet(CuratedViewSet):
     lookup_field = "code"
     ordering_fields = ["code", "name", "status"]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
+    @extend_schema(responses=serializers.TimelineEntrySerializer(many=True), filters=False)
     @action(detail=True, filter_backends=[], pagination_class=None)
     def timeline(self, request, *args, **kwargs):
         """The state's permit decisions (made and received), transfers, deployments and conflict

@@ -209,6 +209,17 @@ class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
             *CuratedModel.Meta.constraints,
             *partial_date_pair_constraints("announced_date", "effective_date", "end_date"),
             date_order_constraint("end_date", "effective_date"),
+            # Without an effective date the decision starts when announced: the end is not
+            # before that (compared when exact, as date_order_constraint does).
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(effective_date__isnull=False)
+                | Q(announced_date__isnull=True)
+                | Q(end_date_precision__lt=F("announced_date_precision"))
+                | Q(end_date__gte=F("announced_date")),
+                name="%(app_label)s_%(class)s_end_date_not_before_announced_date",
+                violation_error_message="end date is before announced date.",
+            ),
             models.CheckConstraint(
                 condition=Q(target_state__isnull=False) | Q(target_organization__isnull=False),
                 name="%(app_label)s_%(class)s_has_target",
@@ -274,6 +285,11 @@ class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
     def clean(self):
         super().clean()
         errors = self.clean_partial_dates()
+        end, announced = self.get_partial("end_date"), self.get_partial("announced_date")
+        if self.effective_date is None and end and announced and not not_before(end, announced):
+            errors.setdefault("end_date", []).append(
+                f"end date ({end}) is before announced date ({announced})."
+            )
         if not (self.target_state_id or self.target_organization_id):
             errors.setdefault("target_state", []).append(
                 "A permit decision needs a target state or organization."
