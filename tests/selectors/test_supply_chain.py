@@ -186,3 +186,60 @@ def test_reach_and_timeline_query_counts_do_not_grow():
             assert len(state_timeline(state=buyer, verified_only=False)) == 3 * n
         counts.append((len(reach_queries), len(timeline_queries)))
     assert counts[0] == counts[1]
+
+
+def dense_graph(n_states=8):
+    """Every state transfers the same item to every other state: n * (n - 1) transfers, and
+    more routes between two states than any answer may hold."""
+    chain = states(n_states)
+    gun = f.PlatformFactory(country_of_origin=chain[0], manufacturer=None)
+    for supplier in chain:
+        for recipient in chain:
+            if supplier != recipient:
+                f.TransferFactory(supplier=supplier, recipient=recipient, item=gun)
+    return chain
+
+
+def test_dense_graph_answers_a_capped_set_of_shortest_routes(django_assert_max_num_queries):
+    """56 transfers among 8 states, 9 hops: the search is bounded, the answer holds at most
+    MAX_ROUTES routes, shortest first, none returning to a state, and says it is truncated."""
+    from tracker.selectors.supply_chain import MAX_ROUTES
+
+    chain = dense_graph()
+    with django_assert_max_num_queries(8):
+        result = supply_chain_paths(
+            origin=chain[0], destination=chain[1], max_hops=9, verified_only=False
+        )
+    assert result.truncated
+    assert len(result.routes) == MAX_ROUTES
+    lengths = [len(r.hops) for r in result.routes]
+    assert lengths == sorted(lengths) and lengths[0] == 2  # origin, then the direct transfer
+    for route in result.routes:
+        visited = [h.to_state.pk for h in route.hops]
+        assert len(visited) == len(set(visited))
+        assert visited[-1] == chain[1].pk
+
+
+def test_search_cut_short_is_reported_as_truncated(monkeypatch):
+    """When the walk reaches MAX_EXPLORED partial routes it stops and says so, even if the
+    routes it found fit the answer."""
+    from tracker.selectors import supply_chain
+
+    chain = dense_graph(6)
+    monkeypatch.setattr(supply_chain, "MAX_EXPLORED", 10)
+    result = supply_chain_paths(
+        origin=chain[0], destination=chain[1], max_hops=9, verified_only=False
+    )
+    assert result.truncated
+    assert 1 <= len(result.routes) <= 10
+
+
+def test_routes_are_capped_by_the_nodes_they_hold(monkeypatch):
+    from tracker.selectors import supply_chain
+
+    chain = dense_graph(6)
+    monkeypatch.setattr(supply_chain, "MAX_NODES", 4)
+    result = supply_chain_paths(origin=chain[0], destination=chain[1], verified_only=False)
+    assert result.truncated
+    nodes = {h.to_state.pk for r in result.routes for h in r.hops}
+    assert len(nodes) + 1 <= 4  # the states plus the one item

@@ -22,7 +22,15 @@ from ..choices import ReviewState
 from ..models import Evidence, Integration, Item, Organization, State, Transfer
 from ..querysets import visible_evidence, with_visible_evidence
 
-MAX_ROUTES = 200
+#: The most routes one answer lists; more found means ``truncated``.
+MAX_ROUTES = 100
+#: The most distinct nodes (states and items) the routes of one answer may hold.
+MAX_NODES = 300
+#: The most partial routes the search extends, whatever the data: the walk is breadth-first, so
+#: the shortest routes are found first and a search cut here is reported as ``truncated``.
+MAX_EXPLORED = 20_000
+#: Evidence shown per record in an answer (the record's own page lists the rest).
+MAX_EVIDENCE = 5
 
 
 @dataclass
@@ -61,6 +69,18 @@ def _visible(alias: str, verified_only: bool) -> str:
 
 
 def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
+    """The bounded route search and the parameters of its date filter.
+
+    The caller appends ``[origin, origin, origin, ",origin,", max_hops, destination,
+    MAX_EXPLORED, destination, MAX_ROUTES + 1]``. Rows are ``(item_id, path, 0)`` for each route
+    found, shortest first, then one ``(NULL, NULL, n)`` row: how many partial routes were
+    explored (``n == MAX_EXPLORED`` means the search was cut).
+
+    Bounded three ways: a route never returns to a state it has left (an integration may keep
+    it in the same state), it stops at the destination, and at most ``MAX_EXPLORED`` partial
+    routes are ever built: ``explored`` pulls rows from the recursive walk, which both databases
+    produce lazily, breadth-first, so the LIMIT ends the recursion itself, not only its output.
+    """
     t, g, i = Transfer._meta.db_table, Integration._meta.db_table, Item._meta.db_table
     o = Organization._meta.db_table
     params: list = []
@@ -87,25 +107,34 @@ def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
             WHERE 1 = 1 {_visible("g", verified_only)} {_visible("a", verified_only)}
             {integration_when}
         ),
-        walk(item_id, state_id, depth, path) AS (
-            SELECT it.id, CAST(%s AS BIGINT), 0, CAST(',' AS TEXT)
+        walk(item_id, state_id, depth, path, states) AS (
+            SELECT it.id, CAST(%s AS BIGINT), 0, CAST(',' AS TEXT), CAST(%s AS TEXT)
             FROM {i} it LEFT JOIN {o} m ON m.id = it.manufacturer_id
             WHERE (it.country_of_origin_id = %s
                    OR (it.country_of_origin_id IS NULL AND m.country_id = %s))
                   {_visible("it", verified_only)}
             UNION ALL
             SELECT e.next_item, COALESCE(e.next_state, w.state_id), w.depth + 1,
-                   w.path || e.kind || CAST(e.ref_id AS TEXT) || ','
+                   w.path || e.kind || CAST(e.ref_id AS TEXT) || ',',
+                   w.states || CAST(COALESCE(e.next_state, w.state_id) AS TEXT) || ','
             FROM walk w JOIN edges e
               ON e.item_id = w.item_id
              AND (e.supplier_id IS NULL OR e.supplier_id = w.state_id)
             WHERE w.depth < %s
+              AND w.state_id <> %s
+              AND (COALESCE(e.next_state, w.state_id) = w.state_id
+                   OR w.states NOT LIKE '%%,' || CAST(e.next_state AS TEXT) || ',%%')
               AND w.path NOT LIKE '%%,' || e.kind || CAST(e.ref_id AS TEXT) || ',%%'
-        )
-        SELECT item_id, path FROM walk
-        WHERE state_id = %s AND depth > 0
-        ORDER BY depth, path
-        LIMIT %s
+        ),
+        explored AS (SELECT item_id, state_id, depth, path FROM walk LIMIT %s)
+        SELECT item_id, path, 0 FROM (
+            SELECT item_id, path FROM explored
+            WHERE state_id = %s AND depth > 0
+            ORDER BY depth, path
+            LIMIT %s
+        ) found
+        UNION ALL
+        SELECT NULL, NULL, COUNT(*) FROM explored
     """
     if on is not None:
         params += [on, on, on]
@@ -120,17 +149,33 @@ def supply_chain_paths(
     max_hops: int = 6,
     verified_only: bool = True,
 ) -> Paths:
-    """Every route (up to MAX_ROUTES) by which items originating in ``origin`` reach
-    ``destination``, each hop with the record and evidence behind it."""
+    """The shortest routes (at most MAX_ROUTES, over at most MAX_NODES nodes) by which items
+    originating in ``origin`` reach ``destination``, each hop with the record and evidence
+    behind it. Bounded work whatever the data (see ``_route_sql``); a fixed number of queries."""
     sql, params = _route_sql(verified_only=verified_only, on=on)
-    params += [origin.pk, origin.pk, origin.pk, max_hops, destination.pk, MAX_ROUTES + 1]
+    params += [
+        origin.pk,
+        f",{origin.pk},",
+        origin.pk,
+        origin.pk,
+        max_hops,
+        destination.pk,
+        MAX_EXPLORED,
+        destination.pk,
+        MAX_ROUTES + 1,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    truncated = len(rows) > MAX_ROUTES
+    explored = next(row[2] for row in rows if row[0] is None)
+    rows = [row for row in rows if row[0] is not None]
+    truncated = len(rows) > MAX_ROUTES or explored >= MAX_EXPLORED
     rows = rows[:MAX_ROUTES]
     # Each path lists its edges in order; the first item is found from the first edge.
-    parsed = [[(step[0], int(step[1:])) for step in path.strip(",").split(",")] for _, path in rows]
+    parsed = [
+        [(step[0], int(step[1:])) for step in path.strip(",").split(",")]
+        for _, path, _count in rows
+    ]
     transfer_ids = {ref for path in parsed for kind, ref in path if kind == "t"}
     integration_ids = {ref for path in parsed for kind, ref in path if kind == "g"}
     evidence = visible_evidence(verified_only=verified_only)
@@ -150,11 +195,18 @@ def supply_chain_paths(
         .prefetch_related(Prefetch("evidence", queryset=evidence))
         .in_bulk(item_ids)
     )
+
+    def held_in(assembly: Item) -> int | None:
+        # As the search: the assembly's state of origin, else its manufacturer's country.
+        if assembly.country_of_origin_id:
+            return assembly.country_of_origin_id
+        return assembly.manufacturer.country_id if assembly.manufacturer_id else None
+
     states = State.objects.in_bulk(
-        {origin.pk, destination.pk}
-        | {i.country_of_origin_id for i in items.values() if i.country_of_origin_id}
+        {origin.pk, destination.pk} | {held_in(i) for i in items.values() if held_in(i)}
     )
-    routes = []
+    routes: list[Route] = []
+    nodes: set[tuple[str, int]] = set()
     for path in parsed:
         route, here = Route(), origin
         for index, (kind, ref) in enumerate(path):
@@ -173,11 +225,18 @@ def supply_chain_paths(
                 assembly = items[integration.assembly_id]
                 if index == 0:
                     route.hops.append(Hop("origin", None, here, component, component))
-                held = states.get(assembly.country_of_origin_id) or here
+                held = states.get(held_in(assembly)) or here
                 route.hops.append(
                     Hop("integration", here, held, component, integration, assembly=assembly)
                 )
                 here = held
+        route_nodes = {("state", h.to_state.pk) for h in route.hops} | {
+            ("item", x.pk) for h in route.hops for x in (h.item, h.assembly) if x
+        }
+        if len(nodes | route_nodes) > MAX_NODES:
+            truncated = True
+            break
+        nodes |= route_nodes
         routes.append(route)
     return Paths(origin, destination, on, max_hops, routes, truncated)
 
