@@ -5,9 +5,14 @@ moves from the supplier to the recipient) and integrations (a component ends up 
 it is fitted to, which is held in the assembly's state of origin). Routes start at items that
 originate in the first state and end when they are held in the second.
 
-The walk is one recursive CTE (portable to SQLite and PostgreSQL), bounded in depth and never
-using the same edge twice in a route, so cycles end; the records on the routes are then fetched
-in a fixed number of queries whatever the size of the data.
+The walk is one recursive CTE (portable to SQLite and PostgreSQL), bounded in depth, in the
+number of partial routes it builds (MAX_EXPLORED) and never returning to a state, so cycles end
+and dense graphs stay cheap; the records on the routes are then fetched in a fixed number of
+queries whatever the size of the data. Origins and reach are aggregated per state and item with
+counts and dates, one page at a time, in one query each.
+
+Every answer is bounded: the constants below are the documented limits (no setting changes
+them); an answer that hit one says ``truncated`` (routes) or has a next page (origins, reach).
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from django.db.models import Prefetch
 
 from ..choices import ReviewState
 from ..models import Evidence, Integration, Item, Organization, State, Transfer
-from ..querysets import visible_evidence, with_visible_evidence
+from ..partial_dates import format_partial
+from ..querysets import visible_evidence
 
 #: The most routes one answer lists; more found means ``truncated``.
 MAX_ROUTES = 100
@@ -241,119 +247,288 @@ def supply_chain_paths(
     return Paths(origin, destination, on, max_hops, routes, truncated)
 
 
-def integration_closure(
-    *, item_ids: set[int], direction: str, verified_only: bool, max_depth: int = 10
-) -> set[int]:
-    """Ids of the integrations reachable from ``item_ids``: ``up`` to the assemblies they are
-    fitted to, ``down`` to the components fitted to them. One recursive query; UNION and the
-    depth bound end cycles."""
-    if not item_ids:
-        return set()
-    table = Integration._meta.db_table
-    start, follow = (
-        ("component_id", "assembly_id") if direction == "up" else ("assembly_id", "component_id")
+#: Rows per page of an aggregated answer (origins, reach): default and most.
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+#: The deepest offset a page may start at; further pages need a narrower question.
+MAX_OFFSET = 10_000
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which rows of an aggregated answer to return."""
+
+    limit: int = PAGE_SIZE
+    offset: int = 0
+
+
+def _day_key(alias: str, *names: str) -> str:
+    """SQL for a sortable text form of the first of ``names`` that is set:
+    ``YYYY-MM-DD:precision`` (read back with ``_partial``), NULL when none is."""
+    whens = " ".join(
+        f"WHEN {alias}.{n} IS NOT NULL THEN CAST({alias}.{n} AS TEXT) || ':' "
+        f"|| CAST({alias}.{n}_precision AS TEXT)"
+        for n in names
     )
-    placeholders = ", ".join(["%s"] * len(item_ids))
-    visible = _visible("g", verified_only)
-    sql = f"""
-        WITH RECURSIVE reach(integration_id, next_id, depth) AS (
-            SELECT g.id, g.{follow}, 1 FROM {table} g
-            WHERE g.{start} IN ({placeholders}) {visible}
-            UNION
-            SELECT g.id, g.{follow}, reach.depth + 1
-            FROM {table} g JOIN reach ON g.{start} = reach.next_id
-            WHERE reach.depth < %s {visible}
-        )
-        SELECT DISTINCT integration_id FROM reach
-    """
+    return f"CASE {whens} ELSE NULL END"
+
+
+def _partial(key: str | None) -> str | None:
+    """``2019-10-01:2`` -> ``2019-10``: a date shown at its precision."""
+    if key is None:
+        return None
+    day, precision = key.split(":")
+    return format_partial(dt.date.fromisoformat(day[:10]), int(precision))
+
+
+def _fetch_page(sql: str, params: list, page: Page) -> tuple[list[tuple], bool]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*sorted(item_ids), max_depth])
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*params, page.limit + 1, page.offset])
+        rows = cursor.fetchall()
+    return rows[: page.limit], len(rows) > page.limit
+
+
+@dataclass(frozen=True)
+class ReachRow:
+    """Where the start items end up, one row per (kind, state, item[, component or conflict]).
+
+    ``kind`` is "integration" (``item`` is an assembly a start item is fitted into, at
+    ``depth`` levels; ``state`` its state of origin; ``component`` the part fitted into it),
+    "transfer" (``item`` went to ``state``) or "deployment" (``state`` used ``item`` in
+    ``conflict``). ``count`` records; ``earliest``/``latest`` their dates at their precision."""
+
+    kind: str
+    state: str | None
+    item: str
+    item_name: str
+    item_kind: str
+    component: str | None
+    conflict: str | None
+    depth: int
+    count: int
+    earliest: str | None
+    latest: str | None
 
 
 @dataclass
 class Reach:
-    """Downstream of some items: assemblies they are fitted to, transfers, deployments."""
+    """One page of where some items end up; ``next_offset`` is None on the last page."""
 
-    items: list[Item]
-    integrations: list[Integration]
-    transfers: list[Transfer]
-    deployments: list
+    title: str
+    rows: list[ReachRow]
+    page: Page
+    has_next: bool
 
 
-def supply_chain_reach(*, start_items, verified_only: bool = True, max_depth: int = 10) -> Reach:
-    """Where items end up: the platforms they are fitted to (at any level), the states that
-    received any of them, the conflicts where any of them was deployed. Constant queries."""
-    from ..models import Deployment
+def _tables() -> dict[str, str]:
+    from ..models import Conflict, Deployment
 
-    start = with_visible_evidence(start_items, verified_only=verified_only)
-    start_ids = set(start.values_list("pk", flat=True))
-    integration_ids = integration_closure(
-        item_ids=start_ids, direction="up", verified_only=verified_only, max_depth=max_depth
-    )
-    integrations = list(
-        with_visible_evidence(
-            Integration.objects.filter(pk__in=integration_ids), verified_only=verified_only
+    return {
+        "transfer": Transfer._meta.db_table,
+        "integration": Integration._meta.db_table,
+        "item": Item._meta.db_table,
+        "organization": Organization._meta.db_table,
+        "state": State._meta.db_table,
+        "deployment": Deployment._meta.db_table,
+        "conflict": Conflict._meta.db_table,
+    }
+
+
+def supply_chain_reach(
+    *,
+    start_items,
+    title: str = "",
+    page: Page = Page(),  # noqa: B008 (frozen)
+    verified_only: bool = True,
+    max_depth: int = 10,
+) -> Reach:
+    """Where items end up: the assemblies they are fitted into (at any level), the states that
+    received any of them and the conflicts where any of them was used, aggregated per state and
+    item with counts and dates, one page at a time. One query whatever the data."""
+    x = _tables()
+    seed_items = start_items
+    if verified_only:
+        seed_items = seed_items.filter(review_state=ReviewState.VERIFIED)
+    seed_sql, seed_params = seed_items.values("pk").query.sql_with_params()
+    sql = f"""
+        WITH RECURSIVE
+        up(item_id, depth) AS (
+            SELECT s.id, 0 FROM ({seed_sql}) s
+            UNION
+            SELECT g.assembly_id, u.depth + 1
+            FROM up u JOIN {x["integration"]} g ON g.component_id = u.item_id
+            JOIN {x["item"]} a ON a.id = g.assembly_id
+            WHERE u.depth < %s {_visible("g", verified_only)} {_visible("a", verified_only)}
+        ),
+        reached(item_id, depth) AS (SELECT item_id, MIN(depth) FROM up GROUP BY item_id),
+        facts(kind, state_id, item_id, component_id, conflict_id, day) AS (
+            SELECT 'integration', COALESCE(a.country_of_origin_id, m.country_id),
+                   g.assembly_id, g.component_id, NULL, {_day_key("g", "start_date")}
+            FROM {x["integration"]} g
+            JOIN reached rc ON rc.item_id = g.component_id
+            JOIN reached ra ON ra.item_id = g.assembly_id
+            JOIN {x["item"]} a ON a.id = g.assembly_id
+            LEFT JOIN {x["organization"]} m ON m.id = a.manufacturer_id
+            WHERE 1 = 1 {_visible("g", verified_only)}
+            UNION ALL
+            SELECT 'transfer', t.recipient_id, t.item_id, NULL, NULL,
+                   {_day_key("t", "order_date", "delivery_date")}
+            FROM {x["transfer"]} t JOIN reached r ON r.item_id = t.item_id
+            WHERE 1 = 1 {_visible("t", verified_only)}
+            UNION ALL
+            SELECT 'deployment', d.state_id, d.item_id, NULL, d.conflict_id,
+                   {_day_key("d", "start_date")}
+            FROM {x["deployment"]} d JOIN reached r ON r.item_id = d.item_id
+            WHERE 1 = 1 {_visible("d", verified_only)}
         )
-        .select_related("component", "assembly")
-        .order_by("pk")
+        SELECT f.kind, s.code, i.slug, i.name, i.kind, c.slug, k.slug, r.depth,
+               COUNT(*), MIN(f.day), MAX(f.day)
+        FROM facts f
+        JOIN reached r ON r.item_id = f.item_id
+        JOIN {x["item"]} i ON i.id = f.item_id
+        LEFT JOIN {x["item"]} c ON c.id = f.component_id
+        LEFT JOIN {x["state"]} s ON s.id = f.state_id
+        LEFT JOIN {x["conflict"]} k ON k.id = f.conflict_id
+        WHERE 1 = 1 {_visible("i", verified_only)}
+        GROUP BY f.kind, s.code, i.slug, i.name, i.kind, c.slug, k.slug, r.depth
+        ORDER BY CASE f.kind WHEN 'integration' THEN 0 WHEN 'transfer' THEN 1 ELSE 2 END,
+                 r.depth, s.code, i.slug, c.slug, k.slug
+    """
+    rows, has_next = _fetch_page(sql, [*seed_params, max_depth], page)
+    return Reach(
+        title=title,
+        rows=[
+            ReachRow(
+                kind,
+                state,
+                item,
+                name,
+                item_kind,
+                component,
+                conflict,
+                depth,
+                count,
+                _partial(first),
+                _partial(last),
+            )
+            for (
+                kind,
+                state,
+                item,
+                name,
+                item_kind,
+                component,
+                conflict,
+                depth,
+                count,
+                first,
+                last,
+            ) in rows
+        ],
+        page=page,
+        has_next=has_next,
     )
-    all_ids = start_ids | {g.assembly_id for g in integrations}
-    items = list(
-        with_visible_evidence(
-            Item.objects.filter(pk__in=all_ids), verified_only=verified_only
-        ).select_related("country_of_origin", "manufacturer")
-    )
-    transfers = list(
-        with_visible_evidence(
-            Transfer.objects.filter(item_id__in=all_ids), verified_only=verified_only
-        )
-        .select_related("supplier", "recipient", "item")
-        .order_by("order_date", "pk")
-    )
-    deployments = list(
-        with_visible_evidence(
-            Deployment.objects.filter(item_id__in=all_ids), verified_only=verified_only
-        )
-        .select_related("item", "state", "conflict")
-        .order_by("pk")
-    )
-    return Reach(items, integrations, transfers, deployments)
+
+
+@dataclass(frozen=True)
+class OriginRow:
+    """Where what a state received comes from, one row per (kind, state, item, received item).
+
+    ``kind`` is "received" (``item`` came from ``from_state``, the supplier) or "part" (``item``
+    is fitted, ``depth`` levels down, into ``received_item``; ``from_state`` is the part's state
+    of origin). ``transfers`` counts the transfers to the state that brought it;
+    ``earliest``/``latest`` are their dates at their precision."""
+
+    kind: str
+    from_state: str | None
+    item: str
+    item_name: str
+    item_kind: str
+    received_item: str
+    depth: int
+    transfers: int
+    earliest: str | None
+    latest: str | None
 
 
 @dataclass
 class Origins:
-    """What a state received and, through integrations, where every part comes from."""
+    """One page of where what a state received comes from."""
 
     state: State
-    transfers: list[Transfer]
-    integrations: list[Integration]
-    items: list[Item]
+    rows: list[OriginRow]
+    page: Page
+    has_next: bool
 
 
 def supply_chain_origins(
-    *, state: State, verified_only: bool = True, max_depth: int = 10
+    *,
+    state: State,
+    page: Page = Page(),  # noqa: B008 (frozen)
+    verified_only: bool = True,
+    max_depth: int = 10,
 ) -> Origins:
-    received = list(
-        with_visible_evidence(Transfer.objects.filter(recipient=state), verified_only=verified_only)
-        .select_related("supplier", "item")
-        .order_by("order_date", "pk")
-    )
-    received_ids = {t.item_id for t in received}
-    integration_ids = integration_closure(
-        item_ids=received_ids, direction="down", verified_only=verified_only, max_depth=max_depth
-    )
-    integrations = list(
-        with_visible_evidence(
-            Integration.objects.filter(pk__in=integration_ids), verified_only=verified_only
+    """What ``state`` received, from whom, and the parts fitted (at any level) into what it
+    received with their states of origin, aggregated with counts and dates, one page at a time.
+    One query whatever the data."""
+    x = _tables()
+    sql = f"""
+        WITH RECURSIVE
+        received(id, item_id, supplier_id, day) AS (
+            SELECT t.id, t.item_id, t.supplier_id, {_day_key("t", "order_date", "delivery_date")}
+            FROM {x["transfer"]} t
+            WHERE t.recipient_id = %s {_visible("t", verified_only)}
+        ),
+        parts(root_id, item_id, depth) AS (
+            SELECT g.assembly_id, g.component_id, 1
+            FROM {x["integration"]} g JOIN {x["item"]} c ON c.id = g.component_id
+            WHERE g.assembly_id IN (SELECT item_id FROM received)
+                  {_visible("g", verified_only)} {_visible("c", verified_only)}
+            UNION
+            SELECT p.root_id, g.component_id, p.depth + 1
+            FROM parts p JOIN {x["integration"]} g ON g.assembly_id = p.item_id
+            JOIN {x["item"]} c ON c.id = g.component_id
+            WHERE p.depth < %s {_visible("g", verified_only)} {_visible("c", verified_only)}
+        ),
+        facts(kind, state_id, item_id, root_id, depth, transfer_id, day) AS (
+            SELECT 'received', r.supplier_id, r.item_id, r.item_id, 0, r.id, r.day
+            FROM received r
+            UNION ALL
+            SELECT 'part', COALESCE(c.country_of_origin_id, m.country_id), p.item_id, p.root_id,
+                   p.depth, r.id, r.day
+            FROM parts p JOIN received r ON r.item_id = p.root_id
+            JOIN {x["item"]} c ON c.id = p.item_id
+            LEFT JOIN {x["organization"]} m ON m.id = c.manufacturer_id
         )
-        .select_related("component", "assembly")
-        .order_by("pk")
+        SELECT f.kind, s.code, i.slug, i.name, i.kind, v.slug, MIN(f.depth),
+               COUNT(DISTINCT f.transfer_id), MIN(f.day), MAX(f.day)
+        FROM facts f
+        JOIN {x["item"]} i ON i.id = f.item_id
+        JOIN {x["item"]} v ON v.id = f.root_id
+        LEFT JOIN {x["state"]} s ON s.id = f.state_id
+        WHERE 1 = 1 {_visible("i", verified_only)} {_visible("v", verified_only)}
+        GROUP BY f.kind, s.code, i.slug, i.name, i.kind, v.slug
+        ORDER BY CASE f.kind WHEN 'received' THEN 0 ELSE 1 END, MIN(f.depth), s.code, i.slug,
+                 v.slug
+    """
+    rows, has_next = _fetch_page(sql, [state.pk, max_depth], page)
+    return Origins(
+        state=state,
+        rows=[
+            OriginRow(
+                kind,
+                code,
+                item,
+                name,
+                item_kind,
+                received,
+                depth,
+                transfers,
+                _partial(first),
+                _partial(last),
+            )
+            for (kind, code, item, name, item_kind, received, depth, transfers, first, last) in rows
+        ],
+        page=page,
+        has_next=has_next,
     )
-    item_ids = received_ids | {g.component_id for g in integrations}
-    items = list(
-        with_visible_evidence(
-            Item.objects.filter(pk__in=item_ids), verified_only=verified_only
-        ).select_related("country_of_origin", "manufacturer", "manufacturer__country")
-    )
-    return Origins(state, received, integrations, items)
