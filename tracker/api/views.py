@@ -12,10 +12,12 @@ from .. import filters, models
 from ..choices import ItemKind, ReviewState
 from ..querysets import with_visible_evidence
 from ..selectors.history import record_history
+from ..selectors.supply_chain import Page
 from ..selectors.timeline import state_timeline
 from ..services.records import record_delete
-from . import serializers
+from . import presenters, serializers
 from .permissions import CuratorsWriteOthersRead, is_curator
+from .supply_chain import PageParams, PartialDateParam, statement_timeout
 
 
 class CuratedViewSet(viewsets.ModelViewSet):
@@ -48,6 +50,11 @@ class CuratedViewSet(viewsets.ModelViewSet):
         return Response(record_history(instance=self.get_object()))
 
 
+class TimelineParams(PageParams):
+    date_after = PartialDateParam(required=False, help_text="2020, 2020-05 or 2020-05-15.")
+    date_before = PartialDateParam(required=False, help_text="2020, 2020-05 or 2020-05-15.")
+
+
 class StateViewSet(CuratedViewSet):
     queryset = models.State.objects.prefetch_related("aliases")
     serializer_class = serializers.StateSerializer
@@ -55,28 +62,29 @@ class StateViewSet(CuratedViewSet):
     lookup_field = "code"
     ordering_fields = ["code", "name", "status"]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, filters=False)
+    @extend_schema(
+        parameters=[TimelineParams],
+        responses=presenters.TimelineAnswerSerializer,
+        filters=False,
+    )
     @action(detail=True, filter_backends=[], pagination_class=None)
     def timeline(self, request, *args, **kwargs):
         """The state's permit decisions (made and received), transfers, deployments and conflict
-        roles in date order; undated events last."""
+        roles in date order, undated events last; one page at a time (``limit``, ``offset``,
+        follow ``next``), within ``date_after``/``date_before`` (partial dates) if given."""
         state = self.get_object()
-        entries = state_timeline(state=state, verified_only=not self.curator())
-        return Response(
-            [
-                {
-                    "date": e.when or None,
-                    "kind": e.kind,
-                    "role": e.role,
-                    "key": getattr(e.record, "slug", None),
-                    "summary": str(e.record),
-                    "evidence": serializers.EvidenceSummarySerializer(
-                        e.record.evidence.all(), many=True
-                    ).data,
-                }
-                for e in entries
-            ]
-        )
+        params = TimelineParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        p = params.validated_data
+        with statement_timeout():
+            answer = state_timeline(
+                state=state,
+                date_after=p.get("date_after"),
+                date_before=p.get("date_before"),
+                page=Page(p["limit"], p["offset"]),
+                verified_only=not self.curator(),
+            )
+            return Response(presenters.timeline_answer(answer, request))
 
 
 class ControlListCategoryViewSet(CuratedViewSet):

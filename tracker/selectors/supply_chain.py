@@ -77,8 +77,7 @@ def _visible(alias: str, verified_only: bool) -> str:
 def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
     """The bounded route search and the parameters of its date filter.
 
-    The caller appends ``[origin, origin, origin, ",origin,", max_hops, destination,
-    MAX_EXPLORED, destination, MAX_ROUTES + 1]``. Rows are ``(item_id, path, 0)`` for each route
+    The caller appends ``route_search_params(...)``. Rows are ``(item_id, path, 0)`` for each route
     found, shortest first, then one ``(NULL, NULL, n)`` row: how many partial routes were
     explored (``n == MAX_EXPLORED`` means the search was cut).
 
@@ -147,6 +146,21 @@ def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
     return sql, params
 
 
+def route_search_params(origin_id: int, destination_id: int, max_hops: int) -> list:
+    """The parameters ``_route_sql`` expects after those of its date filter."""
+    return [
+        origin_id,
+        f",{origin_id},",
+        origin_id,
+        origin_id,
+        max_hops,
+        destination_id,
+        MAX_EXPLORED,
+        destination_id,
+        MAX_ROUTES + 1,
+    ]
+
+
 def supply_chain_paths(
     *,
     origin: State,
@@ -159,17 +173,7 @@ def supply_chain_paths(
     originating in ``origin`` reach ``destination``, each hop with the record and evidence
     behind it. Bounded work whatever the data (see ``_route_sql``); a fixed number of queries."""
     sql, params = _route_sql(verified_only=verified_only, on=on)
-    params += [
-        origin.pk,
-        f",{origin.pk},",
-        origin.pk,
-        origin.pk,
-        max_hops,
-        destination.pk,
-        MAX_EXPLORED,
-        destination.pk,
-        MAX_ROUTES + 1,
-    ]
+    params += route_search_params(origin.pk, destination.pk, max_hops)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
