@@ -260,7 +260,7 @@ class StatusChangeSerializer(serializers.Serializer):
     event = serializers.ChoiceField(choices=["starts", "ends"])
     decision = serializers.CharField()
     action = serializers.CharField()
-    status = serializers.ChoiceField(choices=STATUSES, help_text="The status once it happened.")
+    status = serializers.CharField(help_text="The status once it happened (as `status`).")
     certain = serializers.BooleanField()
     possible_statuses = serializers.ListField(child=serializers.CharField())
 
@@ -271,10 +271,9 @@ class PermitStatusAnswerSerializer(serializers.Serializer):
     on = serializers.CharField(help_text="The day, month or year asked, at its precision.")
     item = serializers.CharField(allow_null=True)
     category = serializers.CharField(allow_null=True)
-    status = serializers.ChoiceField(
-        choices=STATUSES,
-        help_text="At the start of `on`. no_recorded_decision: no recorded decision had "
-        "started, so no status is claimed.",
+    status = serializers.CharField(
+        help_text=f"At the start of `on`: one of {', '.join(STATUSES)}. no_recorded_decision: "
+        "no recorded decision had started, so no status is claimed.",
     )
     certain = serializers.BooleanField()
     possible_statuses = serializers.ListField(child=serializers.CharField())

@@ -154,7 +154,7 @@ def _status_on(decisions, day: dt.date, item, category) -> StatusOnDay:
     rank = {status: i for i, (_, status) in enumerate(SEVERITY)}
     # What holds if no restriction is in force: "open" once some recorded decision has surely
     # started (a lift, a grant, a restriction since ended), otherwise the data says nothing.
-    started = any(d.state in ("in force", "ended") for d in chain)
+    started = any(day >= d.decision.start.latest for d in chain)
     fallback = OPEN if started else NO_RECORDED_DECISION
     partial, scope = False, None
     if sure:
