@@ -172,13 +172,20 @@ def test_reach_aggregates_per_state_and_item_with_counts_and_dates():
 
 def test_origins_aggregate_and_page_in_one_query(django_assert_max_num_queries):
     """Many transfers of the same item from the same supplier are one row; pages follow on."""
+    from tracker.choices import DatePrecision
     from tracker.selectors.supply_chain import Page, supply_chain_origins
 
     buyer, seller = states(2)
     platforms = [f.PlatformFactory() for _ in range(5)]
     for platform in platforms:
-        f.TransferFactory(supplier=seller, recipient=buyer, item=platform)
-        f.TransferFactory(supplier=seller, recipient=buyer, item=platform)
+        for year in (2019, 2020):
+            f.TransferFactory(
+                supplier=seller,
+                recipient=buyer,
+                item=platform,
+                order_date=dt.date(year, 1, 1),
+                order_date_precision=DatePrecision.YEAR,
+            )
         f.IntegrationFactory(assembly=platform)
     with django_assert_max_num_queries(1):
         first = supply_chain_origins(state=buyer, page=Page(limit=4), verified_only=False)

@@ -3,7 +3,11 @@
 Decisions are known to a year, a month or a day. A decision "in May 2020" may or may not have
 taken effect by 15 May, so each decision is classed on the day asked as certainly in force,
 possibly in force (the day falls inside the period of its start or of its end), or not in force,
-and the answer says when the status is uncertain instead of guessing.
+and the answer says when the status is uncertain instead of guessing. With no recorded
+decision started, the answer is ``no_recorded_decision``: the data says nothing, so no status is
+claimed. Asked about everything (no item or category), a restriction whose scope covers only
+part of military exports is reported as partial, with its scope. Asked about a month or a year,
+the answer is the status at its first day and every start or end of a decision within it.
 """
 
 from __future__ import annotations

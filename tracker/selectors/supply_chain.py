@@ -357,7 +357,7 @@ def supply_chain_reach(
     sql = f"""
         WITH RECURSIVE
         up(item_id, depth) AS (
-            SELECT s.id, 0 FROM ({seed_sql}) s
+            SELECT it.id, 0 FROM {x["item"]} it WHERE it.id IN ({seed_sql})
             UNION
             SELECT g.assembly_id, u.depth + 1
             FROM up u JOIN {x["integration"]} g ON g.component_id = u.item_id
