@@ -372,6 +372,7 @@ class ReachRowSerializer(serializers.Serializer):
         help_text="integration: the assembly's state of origin; transfer: the recipient; "
         "deployment: the state that used it.",
     )
+    state_name = serializers.CharField(allow_null=True)
     item = serializers.CharField()
     item_name = serializers.CharField()
     item_kind = serializers.CharField()
@@ -399,7 +400,7 @@ def reach_answer(answer: Reach, request) -> dict:
             add_edge(graph, f"item:{row.component}", item, "fitted to")
         elif row.state:
             state = f"state:{row.state}"
-            graph_add_node(graph, state, row.state, "state", deepest + 1)
+            graph_add_node(graph, state, row.state_name, "state", deepest + 1)
             if row.kind == "transfer":
                 add_edge(graph, item, state, f"transferred ({row.count})")
             else:
@@ -422,6 +423,7 @@ class OriginRowSerializer(serializers.Serializer):
         allow_null=True,
         help_text="received: the supplier; part: the part's state of origin (null if unknown).",
     )
+    from_state_name = serializers.CharField(allow_null=True)
     item = serializers.CharField()
     item_name = serializers.CharField()
     item_kind = serializers.CharField()
@@ -447,7 +449,7 @@ def origins_answer(answer: Origins, request) -> dict:
         item = f"item:{row.item}"
         source = f"state:{row.from_state}" if row.from_state else None
         if source:
-            graph_add_node(graph, source, row.from_state, "state", 0)
+            graph_add_node(graph, source, row.from_state_name, "state", 0)
         if row.kind == "received":
             graph_add_node(graph, item, row.item_name, "item", 2)
             if source:

@@ -303,6 +303,7 @@ class ReachRow:
 
     kind: str
     state: str | None
+    state_name: str | None
     item: str
     item_name: str
     item_kind: str
@@ -385,7 +386,7 @@ def supply_chain_reach(
             FROM {x["deployment"]} d JOIN reached r ON r.item_id = d.item_id
             WHERE 1 = 1 {_visible("d", verified_only)}
         )
-        SELECT f.kind, s.code, i.slug, i.name, i.kind, c.slug, k.slug, r.depth,
+        SELECT f.kind, s.code, s.name, i.slug, i.name, i.kind, c.slug, k.slug, r.depth,
                COUNT(*), MIN(f.day), MAX(f.day)
         FROM facts f
         JOIN reached r ON r.item_id = f.item_id
@@ -394,41 +395,14 @@ def supply_chain_reach(
         LEFT JOIN {x["state"]} s ON s.id = f.state_id
         LEFT JOIN {x["conflict"]} k ON k.id = f.conflict_id
         WHERE 1 = 1 {_visible("i", verified_only)}
-        GROUP BY f.kind, s.code, i.slug, i.name, i.kind, c.slug, k.slug, r.depth
+        GROUP BY f.kind, s.code, s.name, i.slug, i.name, i.kind, c.slug, k.slug, r.depth
         ORDER BY CASE f.kind WHEN 'integration' THEN 0 WHEN 'transfer' THEN 1 ELSE 2 END,
                  r.depth, s.code, i.slug, c.slug, k.slug
     """
     rows, has_next = _fetch_page(sql, [*seed_params, max_depth], page)
     return Reach(
         title=title,
-        rows=[
-            ReachRow(
-                kind,
-                state,
-                item,
-                name,
-                item_kind,
-                component,
-                conflict,
-                depth,
-                count,
-                _partial(first),
-                _partial(last),
-            )
-            for (
-                kind,
-                state,
-                item,
-                name,
-                item_kind,
-                component,
-                conflict,
-                depth,
-                count,
-                first,
-                last,
-            ) in rows
-        ],
+        rows=[ReachRow(*row[:-2], _partial(row[-2]), _partial(row[-1])) for row in rows],
         page=page,
         has_next=has_next,
     )
@@ -445,6 +419,7 @@ class OriginRow:
 
     kind: str
     from_state: str | None
+    from_state_name: str | None
     item: str
     item_name: str
     item_kind: str
@@ -504,35 +479,21 @@ def supply_chain_origins(
             JOIN {x["item"]} c ON c.id = p.item_id
             LEFT JOIN {x["organization"]} m ON m.id = c.manufacturer_id
         )
-        SELECT f.kind, s.code, i.slug, i.name, i.kind, v.slug, MIN(f.depth),
+        SELECT f.kind, s.code, s.name, i.slug, i.name, i.kind, v.slug, MIN(f.depth),
                COUNT(DISTINCT f.transfer_id), MIN(f.day), MAX(f.day)
         FROM facts f
         JOIN {x["item"]} i ON i.id = f.item_id
         JOIN {x["item"]} v ON v.id = f.root_id
         LEFT JOIN {x["state"]} s ON s.id = f.state_id
         WHERE 1 = 1 {_visible("i", verified_only)} {_visible("v", verified_only)}
-        GROUP BY f.kind, s.code, i.slug, i.name, i.kind, v.slug
+        GROUP BY f.kind, s.code, s.name, i.slug, i.name, i.kind, v.slug
         ORDER BY CASE f.kind WHEN 'received' THEN 0 ELSE 1 END, MIN(f.depth), s.code, i.slug,
                  v.slug
     """
     rows, has_next = _fetch_page(sql, [state.pk, max_depth], page)
     return Origins(
         state=state,
-        rows=[
-            OriginRow(
-                kind,
-                code,
-                item,
-                name,
-                item_kind,
-                received,
-                depth,
-                transfers,
-                _partial(first),
-                _partial(last),
-            )
-            for (kind, code, item, name, item_kind, received, depth, transfers, first, last) in rows
-        ],
+        rows=[OriginRow(*row[:-2], _partial(row[-2]), _partial(row[-1])) for row in rows],
         page=page,
         has_next=has_next,
     )
