@@ -465,3 +465,50 @@ def test_the_statement_timeout_is_set_for_the_answer_only(api_client, settings, 
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
+
+
+def json_schema(node):
+    """OpenAPI 3.0 -> JSON Schema: ``nullable: true`` becomes a null alternative."""
+    if isinstance(node, list):
+        return [json_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: json_schema(v) for k, v in node.items()}
+    if node.pop("nullable", False):
+        return {"anyOf": [{k: v for k, v in node.items()}, {"type": "null"}]}
+    return node
+
+
+@pytest.mark.parametrize(
+    ("route", "query"),
+    [
+        ("/api/supply-chain/paths/", "?from=CA&to=AZ"),
+        ("/api/supply-chain/origins/", "?state=AZ"),
+        ("/api/supply-chain/reach/", "?component=l3harris-wescam-imaging-and-targeting-systems"),
+        ("/api/permit-status/", "?authority=CA&target=TR&on=2020"),
+        ("/api/permit-status/", "?authority=CA&target=TR&on=2019-01-01"),
+        ("/api/states/{code}/timeline/", "?limit=2"),
+    ],
+)
+def test_answers_match_their_openapi_schema(api_client, seed, route, query):
+    """Every field the answer holds is declared, with its type; nulls only where nullable."""
+    import jsonschema
+
+    document = api_client.get("/api/schema/", {"format": "json"}).json()
+    declared = document["paths"][route]["get"]["responses"]["200"]["content"]["application/json"]
+    schema = json_schema({**declared["schema"], "components": document["components"]})
+
+    def closed(node):
+        """No undeclared field may appear."""
+        if isinstance(node, dict):
+            if node.get("type") == "object" and "properties" in node:
+                node["additionalProperties"] = False
+            for value in node.values():
+                closed(value)
+        elif isinstance(node, list):
+            for value in node:
+                closed(value)
+
+    closed(schema)
+    body = api_client.get(route.replace("{code}", "TR") + query).json()
+    jsonschema.validate(body, schema)
