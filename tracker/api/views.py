@@ -18,6 +18,7 @@ from ..services.records import record_delete
 from . import presenters, serializers
 from .permissions import CuratorsWriteOthersRead, is_curator
 from .supply_chain import PageParams, PartialDateParam, statement_timeout
+from .supply_chain import responses as answer_responses
 
 
 class CuratedViewSet(viewsets.ModelViewSet):
@@ -64,7 +65,7 @@ class StateViewSet(CuratedViewSet):
 
     @extend_schema(
         parameters=[TimelineParams],
-        responses=presenters.TimelineAnswerSerializer,
+        responses=answer_responses(presenters.TimelineAnswerSerializer),
         filters=False,
     )
     @action(detail=True, filter_backends=[], pagination_class=None)
