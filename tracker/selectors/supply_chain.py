@@ -368,7 +368,7 @@ def supply_chain_reach(
         reached(item_id, depth) AS (SELECT item_id, MIN(depth) FROM up GROUP BY item_id),
         facts(kind, state_id, item_id, component_id, conflict_id, day) AS (
             SELECT 'integration', COALESCE(a.country_of_origin_id, m.country_id),
-                   g.assembly_id, g.component_id, NULL, {_day_key("g", "start_date")}
+                   g.assembly_id, g.component_id, CAST(NULL AS BIGINT), {_day_key("g", "start_date")}
             FROM {x["integration"]} g
             JOIN reached rc ON rc.item_id = g.component_id
             JOIN reached ra ON ra.item_id = g.assembly_id
@@ -376,12 +376,12 @@ def supply_chain_reach(
             LEFT JOIN {x["organization"]} m ON m.id = a.manufacturer_id
             WHERE 1 = 1 {_visible("g", verified_only)}
             UNION ALL
-            SELECT 'transfer', t.recipient_id, t.item_id, NULL, NULL,
+            SELECT 'transfer', t.recipient_id, t.item_id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
                    {_day_key("t", "order_date", "delivery_date")}
             FROM {x["transfer"]} t JOIN reached r ON r.item_id = t.item_id
             WHERE 1 = 1 {_visible("t", verified_only)}
             UNION ALL
-            SELECT 'deployment', d.state_id, d.item_id, NULL, d.conflict_id,
+            SELECT 'deployment', d.state_id, d.item_id, CAST(NULL AS BIGINT), d.conflict_id,
                    {_day_key("d", "start_date")}
             FROM {x["deployment"]} d JOIN reached r ON r.item_id = d.item_id
             WHERE 1 = 1 {_visible("d", verified_only)}
