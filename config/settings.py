@@ -323,3 +323,7 @@ SPECTACULAR_SETTINGS = {
 
 # Name of the auth group whose members may edit curated records.
 TRACKER_CURATORS_GROUP = "curators"
+
+# PostgreSQL cancels any statement of a supply-chain answer running longer than this (ms), and
+# the request answers 503 instead of tying up a worker; set TRACKER_STATEMENT_TIMEOUT_MS.
+TRACKER_STATEMENT_TIMEOUT_MS = int(os.environ.get("TRACKER_STATEMENT_TIMEOUT_MS", "5000"))

@@ -135,54 +135,163 @@ def test_reach_follows_assemblies_upward_without_looping():
     f.IntegrationFactory(component=turret, assembly=tank)
     f.TransferFactory(supplier=a, recipient=b, item=tank)
     reach = supply_chain_reach(start_items=Item.objects.filter(pk=sensor.pk), verified_only=False)
-    assert {i.pk for i in reach.items} == {sensor.pk, turret.pk, tank.pk}
-    assert [t.recipient for t in reach.transfers] == [b]
+    rows = [(r.kind, r.item, r.component, r.depth, r.state) for r in reach.rows]
+    assert rows == [
+        ("integration", turret.slug, sensor.slug, 1, turret.country_of_origin.code),
+        ("integration", tank.slug, turret.slug, 2, tank.country_of_origin.code),
+        ("transfer", tank.slug, None, 2, b.code),
+    ]
 
 
-def test_origins_query_count_does_not_grow():
-    from tracker.selectors.supply_chain import supply_chain_origins
-
-    def build(n):
-        buyer = f.StateFactory()
-        for _ in range(n):
-            platform = f.PlatformFactory()
-            f.IntegrationFactory(assembly=platform)
-            f.TransferFactory(recipient=buyer, item=platform)
-        return buyer
-
-    small, large = build(2), build(15)
-    with CaptureQueriesContext(connection) as few:
-        assert len(supply_chain_origins(state=small, verified_only=False).integrations) == 2
-    with CaptureQueriesContext(connection) as many:
-        assert len(supply_chain_origins(state=large, verified_only=False).integrations) == 15
-    assert len(many) == len(few)
-
-
-def test_reach_and_timeline_query_counts_do_not_grow():
+def test_reach_aggregates_per_state_and_item_with_counts_and_dates():
+    from tracker.choices import DatePrecision
     from tracker.models import Item
     from tracker.selectors.supply_chain import supply_chain_reach
+
+    a, b = states(2)
+    gun = f.PlatformFactory(country_of_origin=a)
+    for day, precision in [
+        (dt.date(2019, 1, 1), DatePrecision.YEAR),
+        (dt.date(2020, 5, 1), DatePrecision.MONTH),
+        (dt.date(2021, 3, 4), DatePrecision.DAY),
+    ]:
+        f.TransferFactory(
+            supplier=a, recipient=b, item=gun, order_date=day, order_date_precision=precision
+        )
+    (row,) = supply_chain_reach(
+        start_items=Item.objects.filter(pk=gun.pk), verified_only=False
+    ).rows
+    assert (row.kind, row.state, row.count, row.earliest, row.latest) == (
+        "transfer",
+        b.code,
+        3,
+        "2019",
+        "2021-03-04",
+    )
+
+
+def test_origins_aggregate_and_page_in_one_query(django_assert_max_num_queries):
+    """Many transfers of the same item from the same supplier are one row; pages follow on."""
+    from tracker.choices import DatePrecision
+    from tracker.selectors.supply_chain import Page, supply_chain_origins
+
+    buyer, seller = states(2)
+    platforms = [f.PlatformFactory() for _ in range(5)]
+    for platform in platforms:
+        for year in (2019, 2020):
+            f.TransferFactory(
+                supplier=seller,
+                recipient=buyer,
+                item=platform,
+                order_date=dt.date(year, 1, 1),
+                order_date_precision=DatePrecision.YEAR,
+            )
+        f.IntegrationFactory(assembly=platform)
+    with django_assert_max_num_queries(1):
+        first = supply_chain_origins(state=buyer, page=Page(limit=4), verified_only=False)
+    assert first.has_next and len(first.rows) == 4
+    assert {r.transfers for r in first.rows if r.kind == "received"} == {2}
+    rest = supply_chain_origins(state=buyer, page=Page(limit=100, offset=4), verified_only=False)
+    assert not rest.has_next
+    rows = first.rows + rest.rows
+    assert [r.kind for r in rows].count("received") == 5
+    assert [r.kind for r in rows].count("part") == 5
+    assert len({(r.kind, r.item) for r in rows}) == 10
+
+
+def test_origins_and_reach_query_counts_do_not_grow(django_assert_max_num_queries):
+    from tracker.models import Item
+    from tracker.selectors.supply_chain import supply_chain_origins, supply_chain_reach
+
+    maker, buyer = states(2)
+    sensor = f.ItemFactory(country_of_origin=maker)
+    for _ in range(30):
+        platform = f.PlatformFactory(country_of_origin=maker)
+        f.IntegrationFactory(component=sensor, assembly=platform)
+        f.TransferFactory(supplier=maker, recipient=buyer, item=platform)
+        f.DeploymentFactory(item=platform, state=buyer)
+    with django_assert_max_num_queries(1):
+        reach = supply_chain_reach(
+            start_items=Item.objects.filter(pk=sensor.pk), verified_only=False
+        )
+    assert len(reach.rows) == 50 and reach.has_next
+    with django_assert_max_num_queries(1):
+        origins = supply_chain_origins(state=buyer, verified_only=False)
+    assert len(origins.rows) == 50 and origins.has_next
+
+
+def test_timeline_query_count_does_not_grow_and_pages(django_assert_max_num_queries):
+    from tracker.selectors.supply_chain import Page
     from tracker.selectors.timeline import state_timeline
 
-    def build(n):
-        maker, buyer = f.StateFactory(), f.StateFactory()
-        sensor = f.ItemFactory(country_of_origin=maker)
-        for _ in range(n):
-            platform = f.PlatformFactory(country_of_origin=maker)
-            f.IntegrationFactory(component=sensor, assembly=platform)
-            f.TransferFactory(supplier=maker, recipient=buyer, item=platform)
-            f.DeploymentFactory(item=platform, state=buyer)
-            f.PermitDecisionFactory(authority=maker, target_state=buyer)
-        return sensor, buyer
+    maker, buyer = states(2)
+    for _ in range(12):
+        platform = f.PlatformFactory(country_of_origin=maker)
+        f.TransferFactory(supplier=maker, recipient=buyer, item=platform)
+        f.DeploymentFactory(item=platform, state=buyer)
+        f.PermitDecisionFactory(authority=maker, target_state=buyer)
+    # Four kinds of events, each with its evidence: eight queries whatever the number of rows.
+    with django_assert_max_num_queries(8):
+        timeline = state_timeline(state=buyer, page=Page(limit=10), verified_only=False)
+    assert len(timeline.entries) == 10 and timeline.has_next
+    everything = state_timeline(state=buyer, page=Page(limit=100), verified_only=False)
+    assert len(everything.entries) == 36 and not everything.has_next
+    second = state_timeline(state=buyer, page=Page(limit=10, offset=10), verified_only=False)
+    assert [e.record for e in second.entries] == [e.record for e in everything.entries[10:20]]
 
-    counts = []
-    for n in (2, 12):
-        sensor, buyer = build(n)
-        with CaptureQueriesContext(connection) as reach_queries:
-            reach = supply_chain_reach(
-                start_items=Item.objects.filter(pk=sensor.pk), verified_only=False
-            )
-            assert len(reach.transfers) == n
-        with CaptureQueriesContext(connection) as timeline_queries:
-            assert len(state_timeline(state=buyer, verified_only=False)) == 3 * n
-        counts.append((len(reach_queries), len(timeline_queries)))
-    assert counts[0] == counts[1]
+
+def dense_graph(n_states=8):
+    """Every state transfers the same item to every other state: n * (n - 1) transfers, and
+    more routes between two states than any answer may hold."""
+    chain = states(n_states)
+    gun = f.PlatformFactory(country_of_origin=chain[0], manufacturer=None)
+    for supplier in chain:
+        for recipient in chain:
+            if supplier != recipient:
+                f.TransferFactory(supplier=supplier, recipient=recipient, item=gun)
+    return chain
+
+
+def test_dense_graph_answers_a_capped_set_of_shortest_routes(django_assert_max_num_queries):
+    """56 transfers among 8 states, 9 hops: the search is bounded, the answer holds at most
+    MAX_ROUTES routes, shortest first, none returning to a state, and says it is truncated."""
+    from tracker.selectors.supply_chain import MAX_ROUTES
+
+    chain = dense_graph()
+    with django_assert_max_num_queries(8):
+        result = supply_chain_paths(
+            origin=chain[0], destination=chain[1], max_hops=9, verified_only=False
+        )
+    assert result.truncated
+    assert len(result.routes) == MAX_ROUTES
+    lengths = [len(r.hops) for r in result.routes]
+    assert lengths == sorted(lengths) and lengths[0] == 2  # origin, then the direct transfer
+    for route in result.routes:
+        visited = [h.to_state.pk for h in route.hops]
+        assert len(visited) == len(set(visited))
+        assert visited[-1] == chain[1].pk
+
+
+def test_search_cut_short_is_reported_as_truncated(monkeypatch):
+    """When the walk reaches MAX_EXPLORED partial routes it stops and says so, even if the
+    routes it found fit the answer."""
+    from tracker.selectors import supply_chain
+
+    chain = dense_graph(6)
+    monkeypatch.setattr(supply_chain, "MAX_EXPLORED", 10)
+    result = supply_chain_paths(
+        origin=chain[0], destination=chain[1], max_hops=9, verified_only=False
+    )
+    assert result.truncated
+    assert 1 <= len(result.routes) <= 10
+
+
+def test_routes_are_capped_by_the_nodes_they_hold(monkeypatch):
+    from tracker.selectors import supply_chain
+
+    chain = dense_graph(6)
+    monkeypatch.setattr(supply_chain, "MAX_NODES", 4)
+    result = supply_chain_paths(origin=chain[0], destination=chain[1], verified_only=False)
+    assert result.truncated
+    nodes = {h.to_state.pk for r in result.routes for h in r.hops}
+    assert len(nodes) + 1 <= 4  # the states plus the one item

@@ -15,13 +15,16 @@ from .. import filters, models
 from ..choices import ItemKind
 from ..querysets import visible, with_visible_evidence
 from ..selectors.history import record_history
+from ..selectors.supply_chain import Page
 from ..selectors.timeline import state_timeline
 from ..selectors.tombstones import tombstone_for_lookup
 from ..services.review import records_return_to_draft, records_verify_plan
 from ..services.verification import DependentsExist, describe, plan_verify, records_delete
-from . import serializers
+from . import presenters, serializers
 from .inputs import InputCheckedMixin
 from .permissions import CuratorsWriteOthersRead, is_curator
+from .supply_chain import PageParams, PartialDateParam, statement_timeout
+from .supply_chain import responses as answer_responses
 
 models_protected_errors = (ProtectedError, RestrictedError)
 
@@ -151,6 +154,11 @@ class CuratedViewSet(InputCheckedMixin, viewsets.ModelViewSet):
         )
 
 
+class TimelineParams(PageParams):
+    date_after = PartialDateParam(required=False, help_text="2020, 2020-05 or 2020-05-15.")
+    date_before = PartialDateParam(required=False, help_text="2020, 2020-05 or 2020-05-15.")
+
+
 class StateViewSet(CuratedViewSet):
     queryset = models.State.objects.prefetch_related("aliases")
     serializer_class = serializers.StateSerializer
@@ -158,28 +166,29 @@ class StateViewSet(CuratedViewSet):
     lookup_field = "code"
     ordering_fields = ["code", "name", "status"]
 
-    @extend_schema(responses=serializers.TimelineEntrySerializer(many=True), filters=False)
+    @extend_schema(
+        parameters=[TimelineParams],
+        responses=answer_responses(presenters.TimelineAnswerSerializer),
+        filters=False,
+    )
     @action(detail=True, filter_backends=[], pagination_class=None)
     def timeline(self, request, *args, **kwargs):
         """The state's permit decisions (made and received), transfers, deployments and conflict
-        roles in date order; undated events last."""
+        roles in date order, undated events last; one page at a time (``limit``, ``offset``,
+        follow ``next``), within ``date_after``/``date_before`` (partial dates) if given."""
         state = self.get_object()
-        entries = state_timeline(state=state, verified_only=not self.curator())
-        return Response(
-            [
-                {
-                    "date": e.when or None,
-                    "kind": e.kind,
-                    "role": e.role,
-                    "key": getattr(e.record, "slug", None),
-                    "summary": e.summary,
-                    "evidence": serializers.EvidenceSummarySerializer(
-                        e.record.evidence.all(), many=True
-                    ).data,
-                }
-                for e in entries
-            ]
-        )
+        params = TimelineParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        p = params.validated_data
+        with statement_timeout():
+            answer = state_timeline(
+                state=state,
+                date_after=p.get("date_after"),
+                date_before=p.get("date_before"),
+                page=Page(p["limit"], p["offset"]),
+                verified_only=not self.curator(),
+            )
+            return Response(presenters.timeline_answer(answer, request))
 
 
 class ControlListCategoryViewSet(CuratedViewSet):

@@ -5,9 +5,14 @@ moves from the supplier to the recipient) and integrations (a component ends up 
 it is fitted to, which is held in the assembly's state of origin). Routes start at items that
 originate in the first state and end when they are held in the second.
 
-The walk is one recursive CTE (portable to SQLite and PostgreSQL), bounded in depth and never
-using the same edge twice in a route, so cycles end; the records on the routes are then fetched
-in a fixed number of queries whatever the size of the data.
+The walk is one recursive CTE (portable to SQLite and PostgreSQL), bounded in depth, in the
+number of partial routes it builds (MAX_EXPLORED) and never returning to a state, so cycles end
+and dense graphs stay cheap; the records on the routes are then fetched in a fixed number of
+queries whatever the size of the data. Origins and reach are aggregated per state and item with
+counts and dates, one page at a time, in one query each.
+
+Every answer is bounded: the constants below are the documented limits (no setting changes
+them); an answer that hit one says ``truncated`` (routes) or has a next page (origins, reach).
 """
 
 from __future__ import annotations
@@ -20,9 +25,18 @@ from django.db.models import Prefetch
 
 from ..choices import ReviewState
 from ..models import Evidence, Integration, Item, Organization, State, Transfer
-from ..querysets import record_visible, visible_evidence, with_visible_evidence
+from ..partial_dates import format_partial
+from ..querysets import record_visible, visible_evidence
 
-MAX_ROUTES = 200
+#: The most routes one answer lists; more found means ``truncated``.
+MAX_ROUTES = 100
+#: The most distinct nodes (states and items) the routes of one answer may hold.
+MAX_NODES = 300
+#: The most partial routes the search extends, whatever the data: the walk is breadth-first, so
+#: the shortest routes are found first and a search cut here is reported as ``truncated``.
+MAX_EXPLORED = 20_000
+#: Evidence shown per record in an answer (the record's own page lists the rest).
+MAX_EVIDENCE = 5
 
 
 @dataclass
@@ -61,6 +75,17 @@ def _visible(alias: str, verified_only: bool) -> str:
 
 
 def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
+    """The bounded route search and the parameters of its date filter.
+
+    The caller appends ``route_search_params(...)``. Rows are ``(item_id, path, 0)`` for each route
+    found, shortest first, then one ``(NULL, NULL, n)`` row: how many partial routes were
+    explored (``n == MAX_EXPLORED`` means the search was cut).
+
+    Bounded three ways: a route never returns to a state it has left (an integration may keep
+    it in the same state), it stops at the destination, and at most ``MAX_EXPLORED`` partial
+    routes are ever built: ``explored`` pulls rows from the recursive walk, which both databases
+    produce lazily, breadth-first, so the LIMIT ends the recursion itself, not only its output.
+    """
     t, g, i = Transfer._meta.db_table, Integration._meta.db_table, Item._meta.db_table
     o = Organization._meta.db_table
     params: list = []
@@ -87,29 +112,54 @@ def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
             WHERE 1 = 1 {_visible("g", verified_only)} {_visible("a", verified_only)}
             {integration_when}
         ),
-        walk(item_id, state_id, depth, path) AS (
-            SELECT it.id, CAST(%s AS BIGINT), 0, CAST(',' AS TEXT)
-            FROM {i} it LEFT JOIN {o} m ON m.id = it.manufacturer_id {_visible("m", verified_only)}
+        walk(item_id, state_id, depth, path, states) AS (
+            SELECT it.id, CAST(%s AS BIGINT), 0, CAST(',' AS TEXT), CAST(%s AS TEXT)
+            FROM {i} it LEFT JOIN {o} m ON m.id = it.manufacturer_id
+                {_visible("m", verified_only)}
             WHERE (it.country_of_origin_id = %s
                    OR (it.country_of_origin_id IS NULL AND m.country_id = %s))
                   {_visible("it", verified_only)}
             UNION ALL
             SELECT e.next_item, COALESCE(e.next_state, w.state_id), w.depth + 1,
-                   w.path || e.kind || CAST(e.ref_id AS TEXT) || ','
+                   w.path || e.kind || CAST(e.ref_id AS TEXT) || ',',
+                   w.states || CAST(COALESCE(e.next_state, w.state_id) AS TEXT) || ','
             FROM walk w JOIN edges e
               ON e.item_id = w.item_id
              AND (e.supplier_id IS NULL OR e.supplier_id = w.state_id)
             WHERE w.depth < %s
+              AND w.state_id <> %s
+              AND (COALESCE(e.next_state, w.state_id) = w.state_id
+                   OR w.states NOT LIKE '%%,' || CAST(e.next_state AS TEXT) || ',%%')
               AND w.path NOT LIKE '%%,' || e.kind || CAST(e.ref_id AS TEXT) || ',%%'
-        )
-        SELECT item_id, path FROM walk
-        WHERE state_id = %s AND depth > 0
-        ORDER BY depth, path
-        LIMIT %s
+        ),
+        explored AS (SELECT item_id, state_id, depth, path FROM walk LIMIT %s)
+        SELECT item_id, path, 0 FROM (
+            SELECT item_id, path FROM explored
+            WHERE state_id = %s AND depth > 0
+            ORDER BY depth, path
+            LIMIT %s
+        ) found
+        UNION ALL
+        SELECT NULL, NULL, COUNT(*) FROM explored
     """
     if on is not None:
         params += [on, on, on]
     return sql, params
+
+
+def route_search_params(origin_id: int, destination_id: int, max_hops: int) -> list:
+    """The parameters ``_route_sql`` expects after those of its date filter."""
+    return [
+        origin_id,
+        f",{origin_id},",
+        origin_id,
+        origin_id,
+        max_hops,
+        destination_id,
+        MAX_EXPLORED,
+        destination_id,
+        MAX_ROUTES + 1,
+    ]
 
 
 def supply_chain_paths(
@@ -120,17 +170,23 @@ def supply_chain_paths(
     max_hops: int = 6,
     verified_only: bool = True,
 ) -> Paths:
-    """Every route (up to MAX_ROUTES) by which items originating in ``origin`` reach
-    ``destination``, each hop with the record and evidence behind it."""
+    """The shortest routes (at most MAX_ROUTES, over at most MAX_NODES nodes) by which items
+    originating in ``origin`` reach ``destination``, each hop with the record and evidence
+    behind it. Bounded work whatever the data (see ``_route_sql``); a fixed number of queries."""
     sql, params = _route_sql(verified_only=verified_only, on=on)
-    params += [origin.pk, origin.pk, origin.pk, max_hops, destination.pk, MAX_ROUTES + 1]
+    params += route_search_params(origin.pk, destination.pk, max_hops)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    truncated = len(rows) > MAX_ROUTES
+    explored = next(row[2] for row in rows if row[0] is None)
+    rows = [row for row in rows if row[0] is not None]
+    truncated = len(rows) > MAX_ROUTES or explored >= MAX_EXPLORED
     rows = rows[:MAX_ROUTES]
     # Each path lists its edges in order; the first item is found from the first edge.
-    parsed = [[(step[0], int(step[1:])) for step in path.strip(",").split(",")] for _, path in rows]
+    parsed = [
+        [(step[0], int(step[1:])) for step in path.strip(",").split(",")]
+        for _, path, _count in rows
+    ]
     transfer_ids = {ref for path in parsed for kind, ref in path if kind == "t"}
     integration_ids = {ref for path in parsed for kind, ref in path if kind == "g"}
     evidence = visible_evidence(verified_only=verified_only)
@@ -152,11 +208,18 @@ def supply_chain_paths(
         .prefetch_related(Prefetch("evidence", queryset=evidence))
         .in_bulk(item_ids)
     )
+
+    def held_in(assembly: Item) -> int | None:
+        # As the search: the assembly's state of origin, else its manufacturer's country.
+        if assembly.country_of_origin_id:
+            return assembly.country_of_origin_id
+        return assembly.manufacturer.country_id if assembly.manufacturer_id else None
+
     states = State.objects.in_bulk(
-        {origin.pk, destination.pk}
-        | {i.country_of_origin_id for i in items.values() if i.country_of_origin_id}
+        {origin.pk, destination.pk} | {held_in(i) for i in items.values() if held_in(i)}
     )
-    routes = []
+    routes: list[Route] = []
+    nodes: set[tuple[str, int]] = set()
     for path in parsed:
         route, here = Route(), origin
         for index, (kind, ref) in enumerate(path):
@@ -175,11 +238,18 @@ def supply_chain_paths(
                 assembly = items[integration.assembly_id]
                 if index == 0:
                     route.hops.append(Hop("origin", None, here, component, component))
-                held = states.get(assembly.country_of_origin_id) or here
+                held = states.get(held_in(assembly)) or here
                 route.hops.append(
                     Hop("integration", here, held, component, integration, assembly=assembly)
                 )
                 here = held
+        route_nodes = {("state", h.to_state.pk) for h in route.hops} | {
+            ("item", x.pk) for h in route.hops for x in (h.item, h.assembly) if x
+        }
+        if len(nodes | route_nodes) > MAX_NODES:
+            truncated = True
+            break
+        nodes |= route_nodes
         routes.append(route)
     if verified_only:
         # The walk checks each edge's own review state; a route is shown only when everything
@@ -197,119 +267,254 @@ def _route_visible(route: Route) -> bool:
     )
 
 
-def integration_closure(
-    *, item_ids: set[int], direction: str, verified_only: bool, max_depth: int = 10
-) -> set[int]:
-    """Ids of the integrations reachable from ``item_ids``: ``up`` to the assemblies they are
-    fitted to, ``down`` to the components fitted to them. One recursive query; UNION and the
-    depth bound end cycles."""
-    if not item_ids:
-        return set()
-    table = Integration._meta.db_table
-    start, follow = (
-        ("component_id", "assembly_id") if direction == "up" else ("assembly_id", "component_id")
+#: Rows per page of an aggregated answer (origins, reach): default and most.
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+#: The deepest offset a page may start at; further pages need a narrower question.
+MAX_OFFSET = 10_000
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which rows of an aggregated answer to return."""
+
+    limit: int = PAGE_SIZE
+    offset: int = 0
+
+
+def _day_key(alias: str, *names: str) -> str:
+    """SQL for a sortable text form of the first of ``names`` that is set:
+    ``YYYY-MM-DD:precision`` (read back with ``_partial``), NULL when none is."""
+    whens = " ".join(
+        f"WHEN {alias}.{n} IS NOT NULL THEN CAST({alias}.{n} AS TEXT) || ':' "
+        f"|| CAST({alias}.{n}_precision AS TEXT)"
+        for n in names
     )
-    placeholders = ", ".join(["%s"] * len(item_ids))
-    visible = _visible("g", verified_only)
-    sql = f"""
-        WITH RECURSIVE reach(integration_id, next_id, depth) AS (
-            SELECT g.id, g.{follow}, 1 FROM {table} g
-            WHERE g.{start} IN ({placeholders}) {visible}
-            UNION
-            SELECT g.id, g.{follow}, reach.depth + 1
-            FROM {table} g JOIN reach ON g.{start} = reach.next_id
-            WHERE reach.depth < %s {visible}
-        )
-        SELECT DISTINCT integration_id FROM reach
-    """
+    return f"CASE {whens} ELSE NULL END"
+
+
+def _partial(key: str | None) -> str | None:
+    """``2019-10-01:2`` -> ``2019-10``: a date shown at its precision."""
+    if key is None:
+        return None
+    day, precision = key.split(":")
+    return format_partial(dt.date.fromisoformat(day[:10]), int(precision))
+
+
+def _fetch_page(sql: str, params: list, page: Page) -> tuple[list[tuple], bool]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*sorted(item_ids), max_depth])
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*params, page.limit + 1, page.offset])
+        rows = cursor.fetchall()
+    return rows[: page.limit], len(rows) > page.limit
+
+
+@dataclass(frozen=True)
+class ReachRow:
+    """Where the start items end up, one row per (kind, state, item[, component or conflict]).
+
+    ``kind`` is "integration" (``item`` is an assembly a start item is fitted into, at
+    ``depth`` levels; ``state`` its state of origin; ``component`` the part fitted into it),
+    "transfer" (``item`` went to ``state``) or "deployment" (``state`` used ``item`` in
+    ``conflict``). ``count`` records; ``earliest``/``latest`` their dates at their precision."""
+
+    kind: str
+    state: str | None
+    state_name: str | None
+    item: str
+    item_name: str
+    item_kind: str
+    component: str | None
+    conflict: str | None
+    depth: int
+    count: int
+    earliest: str | None
+    latest: str | None
 
 
 @dataclass
 class Reach:
-    """Downstream of some items: assemblies they are fitted to, transfers, deployments."""
+    """One page of where some items end up; ``next_offset`` is None on the last page."""
 
-    items: list[Item]
-    integrations: list[Integration]
-    transfers: list[Transfer]
-    deployments: list
+    title: str
+    rows: list[ReachRow]
+    page: Page
+    has_next: bool
 
 
-def supply_chain_reach(*, start_items, verified_only: bool = True, max_depth: int = 10) -> Reach:
-    """Where items end up: the platforms they are fitted to (at any level), the states that
-    received any of them, the conflicts where any of them was deployed. Constant queries."""
-    from ..models import Deployment
+def _tables() -> dict[str, str]:
+    from ..models import Conflict, Deployment
 
-    start = with_visible_evidence(start_items, verified_only=verified_only)
-    start_ids = set(start.values_list("pk", flat=True))
-    integration_ids = integration_closure(
-        item_ids=start_ids, direction="up", verified_only=verified_only, max_depth=max_depth
-    )
-    integrations = list(
-        with_visible_evidence(
-            Integration.objects.filter(pk__in=integration_ids), verified_only=verified_only
+    return {
+        "transfer": Transfer._meta.db_table,
+        "integration": Integration._meta.db_table,
+        "item": Item._meta.db_table,
+        "organization": Organization._meta.db_table,
+        "state": State._meta.db_table,
+        "deployment": Deployment._meta.db_table,
+        "conflict": Conflict._meta.db_table,
+    }
+
+
+def supply_chain_reach(
+    *,
+    start_items,
+    title: str = "",
+    page: Page = Page(),  # noqa: B008 (frozen)
+    verified_only: bool = True,
+    max_depth: int = 10,
+) -> Reach:
+    """Where items end up: the assemblies they are fitted into (at any level), the states that
+    received any of them and the conflicts where any of them was used, aggregated per state and
+    item with counts and dates, one page at a time. One query whatever the data."""
+    x = _tables()
+    seed_items = start_items
+    if verified_only:
+        seed_items = seed_items.filter(review_state=ReviewState.VERIFIED)
+    seed_sql, seed_params = seed_items.values("pk").query.sql_with_params()
+    sql = f"""
+        WITH RECURSIVE
+        up(item_id, depth) AS (
+            SELECT it.id, 0 FROM {x["item"]} it WHERE it.id IN ({seed_sql})
+            UNION
+            SELECT g.assembly_id, u.depth + 1
+            FROM up u JOIN {x["integration"]} g ON g.component_id = u.item_id
+            JOIN {x["item"]} a ON a.id = g.assembly_id
+            WHERE u.depth < %s {_visible("g", verified_only)} {_visible("a", verified_only)}
+        ),
+        reached(item_id, depth) AS (SELECT item_id, MIN(depth) FROM up GROUP BY item_id),
+        facts(kind, state_id, item_id, component_id, conflict_id, day) AS (
+            SELECT 'integration', COALESCE(a.country_of_origin_id, m.country_id),
+                   g.assembly_id, g.component_id, CAST(NULL AS BIGINT), {_day_key("g", "start_date")}
+            FROM {x["integration"]} g
+            JOIN reached rc ON rc.item_id = g.component_id
+            JOIN reached ra ON ra.item_id = g.assembly_id
+            JOIN {x["item"]} a ON a.id = g.assembly_id
+            LEFT JOIN {x["organization"]} m ON m.id = a.manufacturer_id
+                {_visible("m", verified_only)}
+            WHERE 1 = 1 {_visible("g", verified_only)}
+            UNION ALL
+            SELECT 'transfer', t.recipient_id, t.item_id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+                   {_day_key("t", "order_date", "delivery_date")}
+            FROM {x["transfer"]} t JOIN reached r ON r.item_id = t.item_id
+            WHERE 1 = 1 {_visible("t", verified_only)}
+            UNION ALL
+            SELECT 'deployment', d.state_id, d.item_id, CAST(NULL AS BIGINT), d.conflict_id,
+                   {_day_key("d", "start_date")}
+            FROM {x["deployment"]} d JOIN reached r ON r.item_id = d.item_id
+            WHERE 1 = 1 {_visible("d", verified_only)}
         )
-        .select_related("component", "assembly")
-        .order_by("pk")
+        SELECT f.kind, s.code, s.name, i.slug, i.name, i.kind, c.slug, k.slug, r.depth,
+               COUNT(*), MIN(f.day), MAX(f.day)
+        FROM facts f
+        JOIN reached r ON r.item_id = f.item_id
+        JOIN {x["item"]} i ON i.id = f.item_id
+        LEFT JOIN {x["item"]} c ON c.id = f.component_id
+        LEFT JOIN {x["state"]} s ON s.id = f.state_id
+            {_visible("s", verified_only)}
+        LEFT JOIN {x["conflict"]} k ON k.id = f.conflict_id
+            {_visible("k", verified_only)}
+        WHERE 1 = 1 {_visible("i", verified_only)}
+        GROUP BY f.kind, s.code, s.name, i.slug, i.name, i.kind, c.slug, k.slug, r.depth
+        ORDER BY CASE f.kind WHEN 'integration' THEN 0 WHEN 'transfer' THEN 1 ELSE 2 END,
+                 r.depth, s.code, i.slug, c.slug, k.slug
+    """
+    rows, has_next = _fetch_page(sql, [*seed_params, max_depth], page)
+    return Reach(
+        title=title,
+        rows=[ReachRow(*row[:-2], _partial(row[-2]), _partial(row[-1])) for row in rows],
+        page=page,
+        has_next=has_next,
     )
-    all_ids = start_ids | {g.assembly_id for g in integrations}
-    items = list(
-        with_visible_evidence(
-            Item.objects.filter(pk__in=all_ids), verified_only=verified_only
-        ).select_related("country_of_origin", "manufacturer")
-    )
-    transfers = list(
-        with_visible_evidence(
-            Transfer.objects.filter(item_id__in=all_ids), verified_only=verified_only
-        )
-        .select_related("supplier", "recipient", "item")
-        .order_by("order_date", "pk")
-    )
-    deployments = list(
-        with_visible_evidence(
-            Deployment.objects.filter(item_id__in=all_ids), verified_only=verified_only
-        )
-        .select_related("item", "state", "conflict")
-        .order_by("pk")
-    )
-    return Reach(items, integrations, transfers, deployments)
+
+
+@dataclass(frozen=True)
+class OriginRow:
+    """Where what a state received comes from, one row per (kind, state, item, received item).
+
+    ``kind`` is "received" (``item`` came from ``from_state``, the supplier) or "part" (``item``
+    is fitted, ``depth`` levels down, into ``received_item``; ``from_state`` is the part's state
+    of origin). ``transfers`` counts the transfers to the state that brought it;
+    ``earliest``/``latest`` are their dates at their precision."""
+
+    kind: str
+    from_state: str | None
+    from_state_name: str | None
+    item: str
+    item_name: str
+    item_kind: str
+    received_item: str
+    depth: int
+    transfers: int
+    earliest: str | None
+    latest: str | None
 
 
 @dataclass
 class Origins:
-    """What a state received and, through integrations, where every part comes from."""
+    """One page of where what a state received comes from."""
 
     state: State
-    transfers: list[Transfer]
-    integrations: list[Integration]
-    items: list[Item]
+    rows: list[OriginRow]
+    page: Page
+    has_next: bool
 
 
 def supply_chain_origins(
-    *, state: State, verified_only: bool = True, max_depth: int = 10
+    *,
+    state: State,
+    page: Page = Page(),  # noqa: B008 (frozen)
+    verified_only: bool = True,
+    max_depth: int = 10,
 ) -> Origins:
-    received = list(
-        with_visible_evidence(Transfer.objects.filter(recipient=state), verified_only=verified_only)
-        .select_related("supplier", "item")
-        .order_by("order_date", "pk")
-    )
-    received_ids = {t.item_id for t in received}
-    integration_ids = integration_closure(
-        item_ids=received_ids, direction="down", verified_only=verified_only, max_depth=max_depth
-    )
-    integrations = list(
-        with_visible_evidence(
-            Integration.objects.filter(pk__in=integration_ids), verified_only=verified_only
+    """What ``state`` received, from whom, and the parts fitted (at any level) into what it
+    received with their states of origin, aggregated with counts and dates, one page at a time.
+    One query whatever the data."""
+    x = _tables()
+    sql = f"""
+        WITH RECURSIVE
+        received(id, item_id, supplier_id, day) AS (
+            SELECT t.id, t.item_id, t.supplier_id, {_day_key("t", "order_date", "delivery_date")}
+            FROM {x["transfer"]} t
+            WHERE t.recipient_id = %s {_visible("t", verified_only)}
+        ),
+        parts(root_id, item_id, depth) AS (
+            SELECT g.assembly_id, g.component_id, 1
+            FROM {x["integration"]} g JOIN {x["item"]} c ON c.id = g.component_id
+            WHERE g.assembly_id IN (SELECT item_id FROM received)
+                  {_visible("g", verified_only)} {_visible("c", verified_only)}
+            UNION
+            SELECT p.root_id, g.component_id, p.depth + 1
+            FROM parts p JOIN {x["integration"]} g ON g.assembly_id = p.item_id
+            JOIN {x["item"]} c ON c.id = g.component_id
+            WHERE p.depth < %s {_visible("g", verified_only)} {_visible("c", verified_only)}
+        ),
+        facts(kind, state_id, item_id, root_id, depth, transfer_id, day) AS (
+            SELECT 'received', r.supplier_id, r.item_id, r.item_id, 0, r.id, r.day
+            FROM received r
+            UNION ALL
+            SELECT 'part', COALESCE(c.country_of_origin_id, m.country_id), p.item_id, p.root_id,
+                   p.depth, r.id, r.day
+            FROM parts p JOIN received r ON r.item_id = p.root_id
+            JOIN {x["item"]} c ON c.id = p.item_id
+            LEFT JOIN {x["organization"]} m ON m.id = c.manufacturer_id
+                {_visible("m", verified_only)}
         )
-        .select_related("component", "assembly")
-        .order_by("pk")
+        SELECT f.kind, s.code, s.name, i.slug, i.name, i.kind, v.slug, MIN(f.depth),
+               COUNT(DISTINCT f.transfer_id), MIN(f.day), MAX(f.day)
+        FROM facts f
+        JOIN {x["item"]} i ON i.id = f.item_id
+        JOIN {x["item"]} v ON v.id = f.root_id
+        LEFT JOIN {x["state"]} s ON s.id = f.state_id
+            {_visible("s", verified_only)}
+        WHERE 1 = 1 {_visible("i", verified_only)} {_visible("v", verified_only)}
+        GROUP BY f.kind, s.code, s.name, i.slug, i.name, i.kind, v.slug
+        ORDER BY CASE f.kind WHEN 'received' THEN 0 ELSE 1 END, MIN(f.depth), s.code, i.slug,
+                 v.slug
+    """
+    rows, has_next = _fetch_page(sql, [state.pk, max_depth], page)
+    return Origins(
+        state=state,
+        rows=[OriginRow(*row[:-2], _partial(row[-2]), _partial(row[-1])) for row in rows],
+        page=page,
+        has_next=has_next,
     )
-    item_ids = received_ids | {g.component_id for g in integrations}
-    items = list(
-        with_visible_evidence(
-            Item.objects.filter(pk__in=item_ids), verified_only=verified_only
-        ).select_related("country_of_origin", "manufacturer", "manufacturer__country")
-    )
-    return Origins(state, received, integrations, items)

@@ -1,15 +1,29 @@
 """A state's timeline: its permit decisions (made and received), transfers, deployments and
-conflict roles in date order. Four queries plus evidence, whatever the number of events."""
+conflict roles in date order, undated events last.
+
+Bounded: one page at a time (``limit`` entries from ``offset``). Each kind of event is read
+already ordered and cut at ``offset + limit + 1`` rows, then the four are merged: four queries
+plus evidence, whatever the number of events. ``date_after``/``date_before`` take partial dates
+and keep events whose period overlaps the range, as the lists' date filters do (undated events
+are then left out).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
+from ..filters import PartialDateFilter
 from ..models import ConflictParticipant, Deployment, PermitDecision, State, Transfer
+from ..partial_dates import PartialDate
 from ..querysets import shown, with_visible_evidence
+from .supply_chain import Page
+
+#: The order of kinds on the same day.
+KINDS = ("permit_decision", "transfer", "deployment", "conflict_role")
 
 
 @dataclass
@@ -40,10 +54,42 @@ def _summary(record, *, verified_only: bool) -> str:
     return str(record)  # transfers and deployments name only required references
 
 
-def state_timeline(*, state: State, verified_only: bool = True) -> list[TimelineEntry]:
+@dataclass
+class Timeline:
+    state: State
+    entries: list[TimelineEntry]
+    page: Page
+    has_next: bool
+
+
+def _dated(queryset, date_fields, date_after, date_before, count):
+    """The first ``count`` records by their first known date (then id), within the range."""
+    if date_after is not None:
+        queryset = PartialDateFilter(bound="after", fields=date_fields).filter(queryset, date_after)
+    if date_before is not None:
+        queryset = PartialDateFilter(bound="before", fields=date_fields).filter(
+            queryset, date_before
+        )
+    day = Coalesce(*date_fields) if len(date_fields) > 1 else F(date_fields[0])
+    return list(
+        queryset.annotate(timeline_day=day).order_by(F("timeline_day").asc(nulls_last=True), "pk")[
+            :count
+        ]
+    )
+
+
+def state_timeline(
+    *,
+    state: State,
+    date_after: PartialDate | None = None,
+    date_before: PartialDate | None = None,
+    page: Page = Page(),  # noqa: B008 (frozen)
+    verified_only: bool = True,
+) -> Timeline:
     def visible(queryset):
         return with_visible_evidence(queryset, verified_only=verified_only)
 
+    count = page.offset + page.limit + 1
     entries: list[TimelineEntry] = []
 
     def add(record, kind, role, *date_names):
@@ -63,10 +109,13 @@ def state_timeline(*, state: State, verified_only: bool = True) -> list[Timeline
                 return
         entries.append(TimelineEntry("", None, kind, role, record, summary))
 
+    def read(queryset, *date_names):
+        return _dated(queryset, date_names, date_after, date_before, count)
+
     decisions = visible(
         PermitDecision.objects.filter(Q(authority=state) | Q(target_state=state))
     ).select_related("authority", "target_state", "target_organization", "ends")
-    for decision in decisions:
+    for decision in read(decisions, "effective_date", "announced_date"):
         role = "authority" if decision.authority_id == state.pk else "target"
         add(decision, "permit_decision", role, "effective_date", "announced_date")
     transfers = visible(
@@ -74,7 +123,7 @@ def state_timeline(*, state: State, verified_only: bool = True) -> list[Timeline
             Q(supplier=state) | Q(recipient=state) | Q(intermediaries=state)
         ).distinct()
     ).select_related("supplier", "recipient", "item")
-    for transfer in transfers:
+    for transfer in read(transfers, "order_date", "delivery_date"):
         if transfer.supplier_id == state.pk:
             role = "supplier"
         elif transfer.recipient_id == state.pk:
@@ -82,15 +131,29 @@ def state_timeline(*, state: State, verified_only: bool = True) -> list[Timeline
         else:
             role = "intermediary"
         add(transfer, "transfer", role, "order_date", "delivery_date")
-    for deployment in visible(Deployment.objects.filter(state=state)).select_related(
+    deployments = visible(Deployment.objects.filter(state=state)).select_related(
         "item", "state", "conflict"
-    ):
+    )
+    for deployment in read(deployments, "start_date"):
         add(deployment, "deployment", "user", "start_date")
     roles = visible(
         ConflictParticipant.objects.filter(Q(state=state) | Q(supports=state))
     ).select_related("conflict", "state", "organization", "supports")
-    for participant in roles:
+    for participant in read(roles, "start_date"):
         role = participant.role if participant.state_id == state.pk else "backed"
         add(participant, "conflict_role", role, "start_date")
-    entries.sort(key=lambda e: (e.sort_key is None, e.sort_key or dt.date.min, e.kind))
-    return entries
+    entries.sort(
+        key=lambda e: (
+            e.sort_key is None,
+            e.sort_key or dt.date.min,
+            KINDS.index(e.kind),
+            e.record.pk,
+        )
+    )
+    window = entries[page.offset : page.offset + page.limit + 1]
+    return Timeline(
+        state=state,
+        entries=window[: page.limit],
+        page=page,
+        has_next=len(window) > page.limit,
+    )

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tracker.choices import DatePrecision, ItemKind, ReviewState
 from tracker.models import Integration, Item, State, Transfer
-from tracker.selectors.supply_chain import MAX_ROUTES, _route_sql
+from tracker.selectors.supply_chain import _route_sql, route_search_params
 
 
 def median_ms(fn, repeat: int) -> float:
@@ -166,7 +166,7 @@ class Command(BaseCommand):
         sql, params = _route_sql(verified_only=True, on=None)
         o_id = State.objects.get(code=origin).pk
         d_id = State.objects.get(code=destination).pk
-        params += [o_id, o_id, o_id, 3, d_id, MAX_ROUTES + 1]
+        params += route_search_params(o_id, d_id, 3)
 
         def raw_paths():
             with connection.cursor() as cursor:
