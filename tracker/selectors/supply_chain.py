@@ -384,7 +384,8 @@ def supply_chain_reach(
         reached(item_id, depth) AS (SELECT item_id, MIN(depth) FROM up GROUP BY item_id),
         facts(kind, state_id, item_id, component_id, conflict_id, day) AS (
             SELECT 'integration', COALESCE(a.country_of_origin_id, m.country_id),
-                   g.assembly_id, g.component_id, CAST(NULL AS BIGINT), {_day_key("g", "start_date")}
+                   g.assembly_id, g.component_id, CAST(NULL AS BIGINT),
+                   {_day_key("g", "start_date")}
             FROM {x["integration"]} g
             JOIN reached rc ON rc.item_id = g.component_id
             JOIN reached ra ON ra.item_id = g.assembly_id
@@ -393,7 +394,8 @@ def supply_chain_reach(
                 {_visible("m", verified_only)}
             WHERE 1 = 1 {_visible("g", verified_only)}
             UNION ALL
-            SELECT 'transfer', t.recipient_id, t.item_id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+            SELECT 'transfer', t.recipient_id, t.item_id, CAST(NULL AS BIGINT),
+                   CAST(NULL AS BIGINT),
                    {_day_key("t", "order_date", "delivery_date")}
             FROM {x["transfer"]} t JOIN reached r ON r.item_id = t.item_id
             WHERE 1 = 1 {_visible("t", verified_only)}
