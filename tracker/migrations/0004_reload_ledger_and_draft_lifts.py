@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0002_tombstones'),
+        ('tracker', '0003_ops_cache_table'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0002_tombstones'),
+        ('tracker', '0004_reload_ledger_and_draft_lifts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
