@@ -49,6 +49,7 @@ NON_DECISION_REASONS = {
     "legal_challenge",
     "reaction",
     "not_a_permit",
+    "characterisation",
 }
 
 
