@@ -50,6 +50,7 @@ NON_DECISION_REASONS = {
     "reaction",
     "not_a_permit",
     "characterisation",
+    "no_target",
 }
 
 
