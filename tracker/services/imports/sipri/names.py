@@ -92,6 +92,15 @@ SIPRI_STATE_CODES: dict[str, str] = {
     "Turkiye": "TR",
     "UAE": "AE",
     "UK": "GB",
+    # spellings of SIPRI's comments and older releases
+    "Turkey": "TR",
+    "Türkiye": "TR",
+    "USA": "US",
+    "FRG": "DE",  # West Germany kept DE at unification
+    "West Germany": "DE",
+    "GDR": "DDDE",
+    "USSR": "SUHH",
+    "North Vietnam": "VN",
     # historical states, ISO 3166-3
     "Czechoslovakia": "CSHH",
     "East Germany (GDR)": "DDDE",

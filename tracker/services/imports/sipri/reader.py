@@ -116,6 +116,7 @@ def sipri_read(source: str | PathLike | bytes) -> SipriRead:
         deals = _ClassicReader(lines, release, report).read()
     else:
         deals = _DealIdReader(lines, release, report).read()
+    report.problems.sort(key=lambda problem: problem.line)
     for deal in deals:
         for party in (deal.supplier, deal.recipient):
             for name in party.unresolved:
@@ -308,6 +309,20 @@ class _ClassicReader(_RowParser):
             line = lines[position]
             number = position + 1
             position += 1
+            if '"' in line and line.count('"') % 2:
+                # a quoted field holds a newline: read on until the quotes balance
+                last = min(end, position + MAX_CONTINUATION_LINES)
+                while position < last and line.count('"') % 2:
+                    line += "\n" + lines[position]
+                    position += 1
+                fields = next(csv.reader([line]), [])
+                numbers = tuple(range(number, position + 1))
+                if len(numbers) > 1 and len(fields) == width:
+                    yield numbers, fields, line
+                    continue
+                if len(numbers) > 1:
+                    position = number  # unbalanced quotes: report the line on its own
+                    line = lines[number - 1]
             fields = _split(line)
             if len(fields) == width:
                 yield (number,), fields, line
