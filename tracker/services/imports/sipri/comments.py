@@ -126,9 +126,9 @@ def component_model(comments: str) -> ComponentModel | None:
     """Read "Pratt & Whitney Canada PT-6A-68T (1600hp) turboprop for ..." into its parts."""
     for segment in comments.split(";"):
         segment = re.split(r"\s+for\s+|\s+spares?\b", segment, maxsplit=1, flags=re.I)[0].strip()
-        match = None
-        for match in _ENGINE_TYPE.finditer(segment):  # the last: "Detroit Diesel ... diesel engine"
-            pass
+        # the last match: "Detroit Diesel 6V-53T diesel engine" is a diesel engine by Detroit
+        matches = list(_ENGINE_TYPE.finditer(segment))
+        match = matches[-1] if matches else None
         if match is None:
             continue
         head = _HEDGE.sub("", segment[: match.start()].strip())
