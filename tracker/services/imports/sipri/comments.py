@@ -197,7 +197,8 @@ class Destination:
 
 _FOR = re.compile(r"\bfor\s+", re.IGNORECASE)
 _ORIGIN = re.compile(
-    r"\s+(?:from(?:\s+in)?|produced\s+in|built\s+in|assembled\s+in)\s+"
+    r"\s+(?:delivered\s+)?(?:from(?:\s+in)?|produced\s+in|built\s+in|assembled\s+in)"
+    r"\s+(?:the\s+)?"
     r"(?P<origin>[A-Z][\w'.-]*(?:\s+[A-Z(][\w'.()-]*)*)"
 )
 _LEAD = re.compile(
@@ -216,9 +217,10 @@ _NOT_PLATFORM = re.compile(
     r"delivery|production|assembly|replacement|evaluation|testing|trials?|free|service)\s",
     re.IGNORECASE,
 )
-# a comment mentions a destination platform if a "for" clause ends in a platform type
+# a comment mentions a destination platform if a "for" clause names a platform type ("for use
+# as OPV" says what the item is, not where it goes)
 MENTION = re.compile(
-    r"\bfor\b[^;]*?\b(?:aircraft|helicopters?|ships?|frigates?|corvettes?|destroyers?|"
+    r"\bfor\s+(?!use\s+as\b)[^;]*?\b(?:aircraft|helicopters?|ships?|frigates?|corvettes?|destroyers?|"
     r"cruisers?|submarines?|tanks?|APC|IFV|APV|AFSV|vehicles?|boats?|craft|FAC|OPV|AALS|"
     r"carriers?|guns?|MRL|UAVs?|minesweepers?|minehunters?|ARV)\b",
     re.IGNORECASE,
