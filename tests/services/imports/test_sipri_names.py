@@ -55,7 +55,7 @@ def fixture_states():
     ],
 )
 def test_states_resolve_to_iso_codes(written, code):
-    """Current states by ISO or SIPRI name, historical ones under ISO 3166-3, others user-assigned."""
+    """Current states by ISO or SIPRI name, historical ones by ISO 3166-3, others user-assigned."""
     party = parse_party(written)
     assert party.kind is PartyKind.STATE
     assert party.state_code == code
