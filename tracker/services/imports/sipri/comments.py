@@ -247,8 +247,8 @@ COMMENT_PLATFORM_TYPES = (
 
 
 @cache
-def _descriptions() -> list[tuple[str, str]]:
-    """(form as it may appear in a comment, casefolded; SIPRI description), longest first."""
+def _descriptions() -> dict[str, str]:
+    """Form as it may appear in a comment (casefolded, singular or plural) -> SIPRI description."""
     forms: dict[str, str] = {}
     for description in DESCRIPTION_CATEGORIES:
         singular = description.casefold()
@@ -263,17 +263,23 @@ def _descriptions() -> list[tuple[str, str]]:
         singular = description.casefold()
         for form in (singular, singular + "s", singular + "es"):
             forms.setdefault(form, description)
-    return sorted(forms.items(), key=lambda item: len(item[0]), reverse=True)
+    return forms
+
+
+@cache
+def _longest_form() -> int:
+    return max(len(form.split()) for form in _descriptions())
 
 
 def _split_description(text: str) -> tuple[str, str] | None:
-    """ "Hurkus-B trainer aircraft" -> ("Hurkus-B", "trainer aircraft")."""
-    folded = text.casefold()
-    for form, description in _descriptions():
-        if folded.endswith(" " + form):
-            return text[: -len(form) - 1].strip(), description
-        if folded == form:
-            return "", description
+    """ "Hurkus-B trainer aircraft" -> ("Hurkus-B", "trainer aircraft"): the longest description
+    (in words) that ends the text."""
+    words = text.split()
+    forms = _descriptions()
+    for size in range(min(len(words), _longest_form()), 0, -1):
+        description = forms.get(" ".join(words[-size:]).casefold())
+        if description is not None:
+            return " ".join(words[:-size]), description
     return None
 
 

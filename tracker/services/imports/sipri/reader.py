@@ -439,10 +439,24 @@ class _ClassicReader(_RowParser):
             tiv_delivered = decimals.get(raw, missing)
             if tiv_delivered is missing:
                 tiv_delivered = slow(self.decimal, decimals, "SIPRI TIV of delivered weapons", raw)
-            order_year_estimated = flag(i_order_q, "Year of order ?", fields)
-            number_ordered_estimated = flag(i_ordered_q, "Number ordered ?", fields)
-            number_delivered_estimated = flag(i_delivered_q, "Number delivered ?", fields)
-            delivery_year_estimated = flag(i_years_q, "Year(s) of delivery ?", fields)
+            order_year_estimated = flags.get(fields[i_order_q]) if i_order_q is not None else False
+            if order_year_estimated is None:
+                order_year_estimated = flag(i_order_q, "Year of order ?", fields)
+            number_ordered_estimated = (
+                flags.get(fields[i_ordered_q]) if i_ordered_q is not None else False
+            )
+            if number_ordered_estimated is None:
+                number_ordered_estimated = flag(i_ordered_q, "Number ordered ?", fields)
+            number_delivered_estimated = (
+                flags.get(fields[i_delivered_q]) if i_delivered_q is not None else False
+            )
+            if number_delivered_estimated is None:
+                number_delivered_estimated = flag(i_delivered_q, "Number delivered ?", fields)
+            delivery_year_estimated = (
+                flags.get(fields[i_years_q]) if i_years_q is not None else False
+            )
+            if delivery_year_estimated is None:
+                delivery_year_estimated = flag(i_years_q, "Year(s) of delivery ?", fields)
             supplier = fields[i_supplier]
             recipient = fields[i_recipient]
             designation = fields[i_designation]

@@ -110,8 +110,7 @@ class SipriDeal:
         """Build a deal without the frozen dataclass's per-field ``object.__setattr__`` calls
         (nine times faster over a register; the reader passes every field, typed)."""
         deal = object.__new__(cls)
-        deal.__dict__.update(_DEAL_DEFAULTS)
-        deal.__dict__.update(values)
+        object.__setattr__(deal, "__dict__", {**_DEAL_DEFAULTS, **values})
         return deal
 
     @property
