@@ -8,6 +8,7 @@ is dropped silently: ``report.deals_read == report.parsed + report.rejected``.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import re
 from collections import defaultdict
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from .names import parse_party
 from .records import (
+    DEAL_DEFAULTS,
     Delivery,
     Problem,
     ReadReport,
@@ -106,6 +108,18 @@ def sipri_read(source: str | PathLike | bytes) -> SipriRead:
     Raises ``SipriFormatError`` if no known header is found.
     """
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    # The reader allocates a few hundred thousand objects that all live on: the cyclic garbage
+    # collector would scan them again and again (a third of the time) and free none.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(data)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read(data: bytes) -> SipriRead:
     text, encoding = _decode(data)
     lines = text.split("\n")
     if lines and lines[-1] == "":
@@ -359,151 +373,144 @@ class _ClassicReader(_RowParser):
         return None
 
     def read(self) -> list[SipriDeal]:
-        c = self.columns
-        i_recipient, i_supplier = c["Recipient"], c["Supplier"]
-        i_order, i_designation = c["Year of order"], c["Weapon designation"]
-        i_description = c["Weapon description"]
-        # (field, column, parser): each distinct value is parsed once (values repeat a lot)
-        i_order_q, i_ordered = c.get("Year of order?"), c["Number ordered"]
-        i_ordered_q, i_delivered = c.get("Number ordered?"), c["Number delivered"]
-        i_delivered_q, i_years = c.get("Number delivered?"), c["Year(s) of delivery"]
-        i_years_q, i_status = c.get("Year(s) of delivery?"), c["status"]
-        i_unit, i_total = c["SIPRI TIV per unit"], c["SIPRI TIV for total order"]
-        i_delivered_tiv = c["SIPRI TIV of delivered weapons"]
-        i_comments = c["Comments"]
-        report, problems, width = self.report, self.problems, self.width
-        deals: list[SipriDeal] = []
-        occurrences: dict[str, int] = defaultdict(int)
-        key_occurrences: dict[str, int] = defaultdict(int)
-        # Values repeat a lot: each distinct value is parsed once, then looked up. A value
-        # that fails to parse is never cached, so each row holding it is reported.
-        missing = object()
-        caches: dict[str, dict] = defaultdict(dict)
-        flags = {"?": True, "": False}
-        years_cache, integers, decimals = caches["years"], caches["integers"], caches["decimals"]
-        statuses = caches["statuses"]
-
-        def slow(parser, cache, name, raw):
-            count = len(problems)
-            value = parser(name, raw)
-            if len(problems) == count:
-                cache[raw] = value
-            return value
-
-        def flag(column, name, row):
-            if column is None:
-                return False
-            value = flags.get(row[column])
-            if value is None:
-                value = self.question_mark(name, row[column])
-            return value
-
-        make = SipriDeal.fast
+        """Parse column by column: each distinct value of a column is parsed once (values
+        repeat a lot), then looked up for every row; a bad value is reported on each row."""
+        c, report, width = self.columns, self.report, self.width
+        rows: list[tuple[tuple[int, ...], list[str], str]] = []
         for numbers, fields, text in self.records():
             report.deals_read += 1
-            self.line = numbers[0]
-            before = len(problems)
-            if len(fields) != width:
+            if len(fields) == width:
+                rows.append((numbers, fields, text))
+            else:
+                self.line = numbers[0]
                 self.problem("row", text, f"{len(fields)} columns where the header has {width}")
                 report.rejected += 1
+        if not rows:
+            report.problems.extend(self.problems)
+            return []
+        columns = list(zip(*(fields for _, fields, _ in rows), strict=True))
+        lines = [numbers[0] for numbers, _, _ in rows]
+        bad_rows: set[int] = set()
+
+        def convert(name: str, column: int | None, parser) -> list:
+            if column is None:  # a `?` column this export lacks
+                return [False] * len(rows)
+            values = columns[column]
+            cache, bad = {}, {}
+            for value in set(values):
+                self.line = 0
+                count = len(self.problems)
+                parsed = parser(name, value)
+                if len(self.problems) == count:
+                    cache[value] = parsed
+                else:
+                    bad[value] = self.problems[count:]
+                    del self.problems[count:]
+            if bad:
+                for index, value in enumerate(values):
+                    if value in bad:
+                        bad_rows.add(index)
+                        self.problems.extend(
+                            Problem(lines[index], p.field, p.value, p.message) for p in bad[value]
+                        )
+            return list(map(cache.get, values))
+
+        def text(name: str, column: int) -> list[str]:
+            values = list(map(str.strip, columns[column]))
+            if "" in values:
+                for index, value in enumerate(values):
+                    if not value:
+                        bad_rows.add(index)
+                        self.problems.append(
+                            Problem(lines[index], name, columns[column][index], "missing")
+                        )
+            return values
+
+        supplier = text("Supplier", c["Supplier"])
+        recipient = text("Recipient", c["Recipient"])
+        designation = text("Weapon designation", c["Weapon designation"])
+        years = convert("Year(s) of delivery", c["Year(s) of delivery"], self.delivery_years)
+        converted = {
+            "order_year": convert("Year of order", c["Year of order"], self.year),
+            "order_year_estimated": convert(
+                "Year of order ?", c.get("Year of order?"), self.question_mark
+            ),
+            "number_ordered": convert("Number ordered", c["Number ordered"], self.integer),
+            "number_ordered_estimated": convert(
+                "Number ordered ?", c.get("Number ordered?"), self.question_mark
+            ),
+            "number_delivered": convert("Number delivered", c["Number delivered"], self.integer),
+            "number_delivered_estimated": convert(
+                "Number delivered ?", c.get("Number delivered?"), self.question_mark
+            ),
+            "delivery_years": years,
+            "first_delivery_year": [y[0] if y else None for y in years],
+            "last_delivery_year": [y[-1] if y else None for y in years],
+            "delivery_year_estimated": convert(
+                "Year(s) of delivery ?", c.get("Year(s) of delivery?"), self.question_mark
+            ),
+            "status": convert("status", c["status"], self.status),
+            "tiv_per_unit": convert("SIPRI TIV per unit", c["SIPRI TIV per unit"], self.decimal),
+            "tiv_total_order": convert(
+                "SIPRI TIV for total order", c["SIPRI TIV for total order"], self.decimal
+            ),
+            "tiv_delivered": convert(
+                "SIPRI TIV of delivered weapons",
+                c["SIPRI TIV of delivered weapons"],
+                self.decimal,
+            ),
+            "supplier": list(map(parse_party, supplier)),
+            "recipient": list(map(parse_party, recipient)),
+            "designation": designation,
+            "description": list(map(str.strip, columns[c["Weapon description"]])),
+            "comments": list(map(str.strip, columns[c["Comments"]])),
+        }
+        key_columns = [
+            columns[c[name]]
+            for name in (
+                "Recipient",
+                "Supplier",
+                "Year of order",
+                "Weapon designation",
+                "Weapon description",
+            )
+        ]
+        # identity: a hash of every field plus the occurrence among identical rows; deal_key:
+        # a hash of the fields that name the deal plus the occurrence among rows sharing them
+        digests = [_digest(*fields) for _, fields, _ in rows]
+        keys = [_digest(*fields) for fields in zip(*key_columns, strict=True)]
+        occurrences: dict[str, int] = defaultdict(int)
+        key_occurrences: dict[str, int] = defaultdict(int)
+        identities, deal_keys, occurrence = [], [], []
+        for index, (digest, key) in enumerate(zip(digests, keys, strict=True)):
+            if index in bad_rows:  # a rejected row takes no occurrence number
+                identities.append(None), deal_keys.append(None), occurrence.append(None)
                 continue
-            raw = fields[i_order]
-            order_year = years_cache.get(raw, missing)
-            if order_year is missing:
-                order_year = slow(self.year, years_cache, "Year of order", raw)
-            raw = fields[i_ordered]
-            number_ordered = integers.get(raw, missing)
-            if number_ordered is missing:
-                number_ordered = slow(self.integer, integers, "Number ordered", raw)
-            raw = fields[i_delivered]
-            number_delivered = integers.get(raw, missing)
-            if number_delivered is missing:
-                number_delivered = slow(self.integer, integers, "Number delivered", raw)
-            raw = fields[i_years]
-            years = caches["delivery"].get(raw, missing)
-            if years is missing:
-                years = slow(self.delivery_years, caches["delivery"], "Year(s) of delivery", raw)
-            raw = fields[i_status]
-            status = statuses.get(raw, missing)
-            if status is missing:
-                status = slow(self.status, statuses, "status", raw)
-            raw = fields[i_unit]
-            tiv_per_unit = decimals.get(raw, missing)
-            if tiv_per_unit is missing:
-                tiv_per_unit = slow(self.decimal, decimals, "SIPRI TIV per unit", raw)
-            raw = fields[i_total]
-            tiv_total_order = decimals.get(raw, missing)
-            if tiv_total_order is missing:
-                tiv_total_order = slow(self.decimal, decimals, "SIPRI TIV for total order", raw)
-            raw = fields[i_delivered_tiv]
-            tiv_delivered = decimals.get(raw, missing)
-            if tiv_delivered is missing:
-                tiv_delivered = slow(self.decimal, decimals, "SIPRI TIV of delivered weapons", raw)
-            order_year_estimated = flags.get(fields[i_order_q]) if i_order_q is not None else False
-            if order_year_estimated is None:
-                order_year_estimated = flag(i_order_q, "Year of order ?", fields)
-            number_ordered_estimated = (
-                flags.get(fields[i_ordered_q]) if i_ordered_q is not None else False
-            )
-            if number_ordered_estimated is None:
-                number_ordered_estimated = flag(i_ordered_q, "Number ordered ?", fields)
-            number_delivered_estimated = (
-                flags.get(fields[i_delivered_q]) if i_delivered_q is not None else False
-            )
-            if number_delivered_estimated is None:
-                number_delivered_estimated = flag(i_delivered_q, "Number delivered ?", fields)
-            delivery_year_estimated = (
-                flags.get(fields[i_years_q]) if i_years_q is not None else False
-            )
-            if delivery_year_estimated is None:
-                delivery_year_estimated = flag(i_years_q, "Year(s) of delivery ?", fields)
-            supplier = fields[i_supplier]
-            recipient = fields[i_recipient]
-            designation = fields[i_designation]
-            if not supplier.strip():
-                self.problem("Supplier", supplier, "missing")
-            if not recipient.strip():
-                self.problem("Recipient", recipient, "missing")
-            if not designation.strip():
-                self.problem("Weapon designation", designation, "missing")
-            if len(problems) > before:
-                report.rejected += 1
-                continue
-            digest = _digest(*fields)
             occurrences[digest] += 1
-            key = _digest(recipient, supplier, fields[i_order], designation, fields[i_description])
             key_occurrences[key] += 1
-            deals.append(
-                make(
-                    identity=f"row:{digest}:{occurrences[digest]}",
-                    deal_key=f"key:{key}:{key_occurrences[key]}",
-                    occurrence=occurrences[digest],
-                    deal_id=None,
-                    lines=numbers,
-                    text=text,
-                    supplier=parse_party(supplier),
-                    recipient=parse_party(recipient),
-                    designation=designation.strip(),
-                    description=fields[i_description].strip(),
-                    order_year=order_year,
-                    order_year_estimated=order_year_estimated,
-                    number_ordered=number_ordered,
-                    number_ordered_estimated=number_ordered_estimated,
-                    number_delivered=number_delivered,
-                    number_delivered_estimated=number_delivered_estimated,
-                    delivery_years=years,
-                    first_delivery_year=years[0] if years else None,
-                    last_delivery_year=years[-1] if years else None,
-                    delivery_year_estimated=delivery_year_estimated,
-                    status=status,
-                    tiv_per_unit=tiv_per_unit,
-                    tiv_total_order=tiv_total_order,
-                    tiv_delivered=tiv_delivered,
-                    comments=fields[i_comments].strip(),
-                )
-            )
+            occurrence.append(occurrences[digest])
+            identities.append(f"row:{digest}:{occurrences[digest]}")
+            deal_keys.append(f"key:{key}:{key_occurrences[key]}")
+        converted["identity"] = identities
+        converted["deal_key"] = deal_keys
+        converted["occurrence"] = occurrence
+        converted["lines"] = [numbers for numbers, _, _ in rows]
+        converted["text"] = [row_text for _, _, row_text in rows]
+        for name, default in DEAL_DEFAULTS.items():
+            converted.setdefault(name, [default] * len(rows))
+        names = list(converted)
+        # every field is in `converted`: set each deal's __dict__ in one step (a frozen
+        # dataclass's __init__ makes one object.__setattr__ call per field, ten times slower)
+        new, set_attribute = object.__new__, object.__setattr__
+        deals: list[SipriDeal] = []
+        for index, values in enumerate(zip(*converted.values(), strict=True)):
+            if index not in bad_rows:
+                deal = new(SipriDeal)
+                set_attribute(deal, "__dict__", dict(zip(names, values, strict=True)))
+                deals.append(deal)
+        report.rejected += len(bad_rows)
         report.parsed = len(deals)
-        report.problems.extend(problems)
+        report.problems.extend(self.problems)
         return deals
 
 

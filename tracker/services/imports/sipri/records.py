@@ -78,7 +78,6 @@ class SipriDeal:
     identity: str
     deal_key: str
     occurrence: int
-    deal_id: int | None
     lines: tuple[int, ...]
     text: str  # the row(s) verbatim, as in the file (evidence)
     supplier: Party
@@ -100,18 +99,11 @@ class SipriDeal:
     tiv_total_order: Decimal | None
     tiv_delivered: Decimal | None
     comments: str
+    deal_id: int | None = None
     deliveries: tuple[Delivery, ...] = ()
     armament_category: str = ""
     local_production: bool | None = None
     tiv_estimate: Decimal | None = None  # deal-id format's "SIPRI estimate"
-
-    @classmethod
-    def fast(cls, **values) -> SipriDeal:
-        """Build a deal without the frozen dataclass's per-field ``object.__setattr__`` calls
-        (nine times faster over a register; the reader passes every field, typed)."""
-        deal = object.__new__(cls)
-        object.__setattr__(deal, "__dict__", {**_DEAL_DEFAULTS, **values})
-        return deal
 
     @property
     def line(self) -> int:
@@ -127,7 +119,8 @@ class SipriDeal:
         )
 
 
-_DEAL_DEFAULTS = {f.name: f.default for f in fields(SipriDeal) if f.default is not MISSING}
+# the fields one of the formats leaves out, with their defaults
+DEAL_DEFAULTS = {f.name: f.default for f in fields(SipriDeal) if f.default is not MISSING}
 
 
 @dataclass(frozen=True, slots=True)
