@@ -157,3 +157,13 @@ def test_every_name_of_the_full_register_resolves(full_register, fixture_states)
     )
     assert len(parties) == 264
     assert kinds[PartyKind.STATE] == 201
+
+
+def test_party_keys():
+    """A natural key per party: the state's code, or kind, name and where it operates."""
+    assert parse_party("Turkiye").key == "state:TR"
+    assert parse_party("Hezbollah (Lebanon)*").key == "armed_group:Hezbollah:LB"
+    assert parse_party("PIJ (Israel/Palestine)*").key == "armed_group:PIJ:IL/PS"
+    assert parse_party("NATO**").key == "international_organisation:NATO"
+    assert parse_party("Libya GNC").key == "rival_government:Libya GNC:LY"
+    assert parse_party("unknown supplier(s)").key == "unknown:unknown supplier(s)"

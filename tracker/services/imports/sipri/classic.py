@@ -27,6 +27,8 @@ CLASSIC_COLUMNS = (
 
 
 class ClassicReader(RowParser):
+    """Reads the rows of a classic register into deals; identity is a hash of the row."""
+
     def __init__(self, lines: list[str], release: Release, report: ReadReport) -> None:
         super().__init__()
         self.lines = lines

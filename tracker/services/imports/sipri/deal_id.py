@@ -44,6 +44,8 @@ DEAL_ID_DEAL_COLUMNS = (
 
 
 class DealIdReader(RowParser):
+    """Groups the rows of a deal-id export by SIPRI's deal id into deals with deliveries."""
+
     def __init__(self, lines: list[str], release: Release, report: ReadReport) -> None:
         super().__init__()
         self.lines = lines

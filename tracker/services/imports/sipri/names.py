@@ -153,6 +153,15 @@ class Party:
     unresolved: tuple[str, ...] = ()
 
     @property
+    def key(self) -> str:
+        """A natural key for the party: "state:TR", "armed_group:Hezbollah:LB",
+        "international_organisation:NATO", "unknown:unknown supplier(s)"."""
+        if self.kind is PartyKind.STATE:
+            return f"state:{self.state_code or self.name}"
+        places = "/".join(self.operates_in_codes)
+        return f"{self.kind.value}:{self.name}" + (f":{places}" if places else "")
+
+    @property
     def is_state(self) -> bool:
         return self.kind is PartyKind.STATE
 
