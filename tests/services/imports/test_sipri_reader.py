@@ -214,3 +214,16 @@ def test_full_register_reads_every_deal(full_register):
     occurrences = [d.occurrence for d in full_register.deals]
     assert occurrences.count(2) == 9  # nine rows repeat another in every field
     assert len({d.identity for d in full_register.deals}) == 27951
+
+
+def test_extract_holds_every_kind_of_party(classic_extract):
+    """The committed extract has non-state parties of each kind and historical or unrecognised
+    states, all resolved, for the loader's tests."""
+    parties = {d.supplier for d in classic_extract.deals} | {
+        d.recipient for d in classic_extract.deals
+    }
+    assert {p.kind for p in parties} == set(PartyKind)
+    codes = {p.state_code for p in parties if p.is_state}
+    assert {"SUHH", "DDDE", "YUCS", "CSHH", "YDYE", "QM", "QN", "QP", "QQ", "QR", "XK"} <= codes
+    assert all(p.resolved for p in parties)
+    assert classic_extract.report.unresolved_names == {}
