@@ -381,7 +381,8 @@ def test_a_dense_graph_answers_capped_and_small(api_client, django_assert_max_nu
 
     chain = dense()
     url = f"/api/supply-chain/paths/?from={chain[0].code}&to={chain[1].code}&max_hops=9"
-    with django_assert_max_num_queries(12):
+    # 13 on PostgreSQL: the statement timeout adds its savepoint and settings; none per row.
+    with django_assert_max_num_queries(14):
         response = api_client.get(url)
     assert response.status_code == 200
     body = response.json()
