@@ -184,3 +184,19 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     source = factory.SubFactory(SourceFactory)
     quote = "Ottawa froze permits to Ankara."
     transfer = factory.SubFactory(TransferFactory)
+
+
+def verify(record):
+    """Mark ``record`` verified directly (no rule, no history), with what a reader needs to see it:
+    its required references and, for evidence, its fact."""
+    from django.utils import timezone
+
+    from tracker.querysets import required_references
+
+    type(record).objects.filter(pk=record.pk).update(
+        review_state="verified", verified_at=timezone.now()
+    )
+    for field in required_references(type(record)):
+        verify(getattr(record, field.name))
+    if getattr(record, "fact", None) is not None:
+        verify(record.fact)

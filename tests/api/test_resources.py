@@ -7,13 +7,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests import factories as f
+from tests.factories import verify
 from tracker import filters as tracker_filters
 from tracker.api import urls as api_urls
-from tracker.querysets import required_references
 
 pytestmark = pytest.mark.django_db
 
@@ -50,18 +49,6 @@ RESOURCES = [
     ),
 ]
 IDS = [r[0] for r in RESOURCES]
-
-
-def verify(record):
-    """Verify ``record`` and what a reader needs to see it (its required references, an
-    evidence's fact)."""
-    type(record).objects.filter(pk=record.pk).update(
-        review_state="verified", verified_at=timezone.now()
-    )
-    for field in required_references(type(record)):
-        verify(getattr(record, field.name))
-    if getattr(record, "fact", None) is not None:
-        verify(record.fact)
 
 
 def list_url(basename):

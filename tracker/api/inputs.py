@@ -97,6 +97,8 @@ class KnownParametersFilterBackend(DjangoFilterBackend):
         paginator = getattr(view, "paginator", None)
         if paginator is not None:
             accepted |= _schema_parameter_names(paginator, view)
+        # Parameters of one action that are not filters (``?cascade=1`` on DELETE).
+        accepted |= set(getattr(view, "action_parameters", {}).get(getattr(view, "action", ""), ()))
         reject_unknown_parameters(request.query_params, accepted)
         return super().filter_queryset(request, queryset, view)
 

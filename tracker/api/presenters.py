@@ -407,10 +407,11 @@ def reach_answer(answer: Reach, request) -> dict:
             if row.kind == "transfer":
                 add_edge(graph, item, state, f"transferred ({row.count})")
             else:
-                conflict = f"conflict:{row.conflict}"
-                graph_add_node(graph, conflict, row.conflict, "conflict", deepest + 2)
                 add_edge(graph, item, state, "used by")
-                add_edge(graph, state, conflict, f"used in ({row.count})")
+                if row.conflict:  # null when unknown or not visible to the reader
+                    conflict = f"conflict:{row.conflict}"
+                    graph_add_node(graph, conflict, row.conflict, "conflict", deepest + 2)
+                    add_edge(graph, state, conflict, f"used in ({row.count})")
     rows = [row.__dict__ for row in answer.rows]
     return {
         **page_links(request, answer.page, answer.has_next),

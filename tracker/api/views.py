@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -61,6 +61,8 @@ class CuratedViewSet(InputCheckedMixin, viewsets.ModelViewSet):
     curators write (through the services), everyone else reads."""
 
     permission_classes = [CuratorsWriteOthersRead]
+    #: Query parameters of one action that are not filters (see KnownParametersFilterBackend).
+    action_parameters = {"destroy": ("cascade",)}
     with_evidence = True
 
     def curator(self) -> bool:
@@ -90,6 +92,13 @@ class CuratedViewSet(InputCheckedMixin, viewsets.ModelViewSet):
         )
         return str(value).lower() in ("1", "true", "yes")
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "cascade", bool, description="Also return the verified records that depend on it."
+            )
+        ]
+    )
     def destroy(self, request, *args, **kwargs):
         """Deleting leaves a tombstone; refused (409) while verified records depend on the record
         unless ``?cascade=1`` returns them to draft first."""
