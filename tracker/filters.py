@@ -18,16 +18,20 @@ from .partial_dates import PartialDate, truncate
 from .querysets import visible
 
 
+def reader_sees_drafts(request) -> bool:
+    """True for a curator: filters may then match through draft rows too."""
+    from .api.permissions import is_curator
+
+    return request is not None and is_curator(request)
+
+
 def visible_choices(model):
     """The records a filter may name: those the request's reader may see, so a draft's key is
     refused exactly as a key that does not exist, and the browsable API's filter form lists no
     draft."""
 
     def choices(request):
-        from .api.permissions import is_curator
-
-        curator = request is not None and is_curator(request)
-        return visible(model._default_manager.all(), verified_only=not curator)
+        return visible(model._default_manager.all(), verified_only=not reader_sees_drafts(request))
 
     return choices
 
@@ -182,18 +186,37 @@ class CuratedFilterSet(django_filters.FilterSet):
         return super().filter_for_lookup(field, lookup_type)
 
     def search(self, queryset, name, value):
+        verified_only = not reader_sees_drafts(self.request)
+
+        def match(field: str, term: str) -> Q:
+            lookup = {f"{field}__icontains": term}
+            if verified_only and "__" in field:
+                # A reader's term matches visible related rows only (a draft alias names nothing).
+                lookup[f"{field.rsplit('__', 1)[0]}__review_state"] = ReviewState.VERIFIED
+            return Q(**lookup)
+
         terms = [t for t in value.split() if t]
         for term in terms:
-            queryset = queryset.filter(
-                reduce(or_, (Q(**{f"{f}__icontains": term}) for f in self.search_fields))
-            )
+            queryset = queryset.filter(reduce(or_, (match(f, term) for f in self.search_fields)))
         return queryset.distinct() if any("__" in f for f in self.search_fields) else queryset
 
 
 class EvidenceClaimMixin(django_filters.FilterSet):
     claim_status = django_filters.MultipleChoiceFilter(
-        field_name="evidence__claim_status", choices=ClaimStatus.choices, distinct=True
+        choices=ClaimStatus.choices, method="filter_claim_status"
     )
+
+    def filter_claim_status(self, queryset, name, value):
+        """Records with a quote of one of these claim statuses (that the reader may see)."""
+        if not value:
+            return queryset
+        lookup = {"evidence__claim_status__in": value}
+        if not reader_sees_drafts(self.request):
+            lookup |= {
+                "evidence__review_state": ReviewState.VERIFIED,
+                "evidence__source__review_state": ReviewState.VERIFIED,
+            }
+        return queryset.filter(**lookup).distinct()
 
 
 class StateFilterSet(CuratedFilterSet):
@@ -337,13 +360,28 @@ class PermitDecisionFilterSet(CuratedFilterSet, EvidenceClaimMixin):
 
 
 class ConflictFilterSet(CuratedFilterSet, EvidenceClaimMixin):
-    participant = code_filter("participants__state")
+    participant = extend_schema_field(OpenApiTypes.STR)(
+        RecordFilter(
+            to_field_name="code",
+            queryset=visible_choices(models.State),
+            method="filter_participant",
+        )
+    )
     date_after, date_before = date_range("start_date")
     search_fields = ("name", "slug", "region", "description")
 
     class Meta:
         model = models.Conflict
         fields = []
+
+    def filter_participant(self, queryset, name, value):
+        """Conflicts these states take part in (through participations the reader may see)."""
+        if not value:
+            return queryset
+        lookup = {"participants__state__in": value}
+        if not reader_sees_drafts(self.request):
+            lookup["participants__review_state"] = ReviewState.VERIFIED
+        return queryset.filter(**lookup).distinct()
 
 
 class ConflictParticipantFilterSet(CuratedFilterSet, EvidenceClaimMixin):

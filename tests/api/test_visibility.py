@@ -625,3 +625,28 @@ def test_history_is_public_for_readers_and_whole_for_curators(world, curator_cli
     whole = curator_client.get(path).json()
     assert "draftmarkcurator" in {e["user"] for e in whole}
     assert "draftmark first draft" in str(whole)
+
+
+def test_filters_match_only_through_what_a_reader_may_see(api_client, curator):
+    """A draft alias, a draft quote's claim status and a draft participation find nothing for a
+    reader (the verified record they hang on is not revealed through them); curators find it."""
+    state = f.StateFactory()
+    f.verify(state)
+    f.StateAliasFactory(state=state, name="Draftalias")
+    transfer = f.TransferFactory()
+    f.verify(transfer)
+    evidence = f.EvidenceFactory(transfer=transfer, claim_status="disputed")
+    f.verify(evidence.source)
+    conflict = f.ConflictFactory()
+    f.verify(conflict)
+    f.ConflictParticipantFactory(conflict=conflict, state=state)
+    asks = [
+        ("/api/states/", {"q": "Draftalias"}),
+        ("/api/transfers/", {"claim_status": "disputed"}),
+        ("/api/conflicts/", {"participant": state.code}),
+    ]
+    for path, params in asks:
+        assert api_client.get(path, params).json()["results"] == [], path
+    api_client.force_authenticate(curator)
+    for path, params in asks:
+        assert len(api_client.get(path, params).json()["results"]) == 1, path
