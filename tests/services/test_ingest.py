@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -214,12 +215,41 @@ def test_evaluate_ingest_prints_precision_and_recall_per_kind(states):
     call_command("evaluate_ingest", str(CORPUS), stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0].endswith("articles")
-    assert {line.split()[0] for line in lines[2:]} == {
+    assert [line.split()[0] for line in lines[2:]] == [
         "states",
         "permit_decisions",
+        "decisions_without_date",
         "organizations",
+        "items",
         "transfers",
+    ]
+
+
+def test_evaluation_scores_company_decisions_and_items_by_name(tmp_path, states):
+    """A company's decision is labelled with its organisation as authority and never matches a
+    state's decision; items are scored by name, whatever their case."""
+    from tracker.services.ingest.evaluate import evaluate_corpus
+
+    (tmp_path / "a.txt").write_text(
+        "date: 2020-10-06\n\nCanada suspended export permits for drone technology to Turkey "
+        "on Monday. Rotax halted deliveries of its 912 engines to Turkey, the company said.\n",
+        encoding="utf-8",
+    )
+    decision = {"target": "TR", "action": "suspend", "date": "2020-10-05", "date_precision": "day"}
+    labels = {
+        "states": ["CA", "TR"],
+        "permit_decisions": [
+            {"authority": "CA", **decision},
+            {"authority": {"organization": "Rotax"}, **decision, "date": "2020-10-06"},
+        ],
+        "items": [{"name": "ROTAX 912", "kind": "component"}],
     }
+    (tmp_path / "a.json").write_text(json.dumps(labels), encoding="utf-8")
+    scores, count = evaluate_corpus(tmp_path)
+    assert count == 1
+    without_date = scores["decisions_without_date"]
+    assert without_date.tp + without_date.fn == 2  # the company's act is a decision of its own
+    assert scores["items"].fn + scores["items"].tp == 1
 
 
 def test_corpus_article_goes_from_ingest_to_review_to_export_to_another_database(tmp_path, states):

@@ -14,22 +14,51 @@ from .extract import Lexicon, extract
 from .reading import read_article
 
 
+def _party(value) -> str | tuple:
+    """A decision's authority: an ISO code, or ``{"organization": name}`` for a company."""
+    if isinstance(value, dict):
+        return ("organization", value["organization"].casefold())
+    return value
+
+
 def _keys(kind: str, records) -> set:
     if kind == "states":
         return set(records)
     if kind == "permit_decisions":
         return {
-            (r["authority"], r["target"], r["action"], r["date"], r["date_precision"])
+            (_party(r["authority"]), r["target"], r["action"], r["date"], r["date_precision"])
             for r in records
         }
+    if kind == "decisions_without_date":
+        return {(_party(r["authority"]), r["target"], r["action"]) for r in records}
     if kind == "organizations":
         return {(r if isinstance(r, str) else r["name"]).casefold() for r in records}
+    if kind == "items":
+        return {r["name"].casefold() for r in records}
     if kind == "transfers":
         return {(r["supplier"], r["recipient"]) for r in records}
     raise ValueError(kind)
 
 
-KINDS = ("states", "permit_decisions", "organizations", "transfers")
+#: Scored kinds. ``permit_decisions`` needs authority, target, action, date and precision right;
+#: ``decisions_without_date`` authority, target and action.
+KINDS = (
+    "states",
+    "permit_decisions",
+    "decisions_without_date",
+    "organizations",
+    "items",
+    "transfers",
+)
+
+
+def _records(kind: str, labels: dict) -> list:
+    """The records of ``kind`` in a label file or a draft."""
+    if kind == "decisions_without_date":
+        return labels.get("permit_decisions", [])
+    if kind == "items" and "items" not in labels:  # a draft lists components and platforms
+        return [*labels.get("components", []), *labels.get("platforms", [])]
+    return labels.get(kind, [])
 
 
 @dataclass
@@ -63,7 +92,8 @@ def evaluate_corpus(directory: str | Path) -> tuple[dict[str, Score], int]:
             lexicon=lexicon,
         ).as_json()
         for kind in KINDS:
-            want, got = _keys(kind, expected.get(kind, [])), _keys(kind, draft[kind])
+            want = _keys(kind, _records(kind, expected))
+            got = _keys(kind, _records(kind, draft))
             score = scores[kind]
             score.tp += len(want & got)
             score.fp += len(got - want)
