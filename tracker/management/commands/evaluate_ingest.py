@@ -23,10 +23,10 @@ class Command(BaseCommand):
         if not count:
             raise CommandError(f"No .txt articles in {directory}.")
         self.stdout.write(f"{count} articles")
-        self.stdout.write(f"{'kind':<18}{'tp':>4}{'fp':>4}{'fn':>4}{'precision':>11}{'recall':>8}")
+        self.stdout.write(f"{'kind':<24}{'tp':>4}{'fp':>4}{'fn':>4}{'precision':>11}{'recall':>8}")
         for kind, s in scores.items():
             self.stdout.write(
-                f"{kind:<18}{s.tp:>4}{s.fp:>4}{s.fn:>4}{s.precision:>11.2f}{s.recall:>8.2f}"
+                f"{kind:<24}{s.tp:>4}{s.fp:>4}{s.fn:>4}{s.precision:>11.2f}{s.recall:>8.2f}"
             )
         if verbose_misses:
             for s in scores.values():
