@@ -197,31 +197,6 @@ def integration_cycle_problems(loaded: list[tuple[str, models.Model]]) -> list[F
     ]
 
 
-def fact_models() -> tuple[tuple, tuple]:
-    """(facts, records that are facts only when they carry quotes) of the verification rule."""
-    from ..models import (
-        Conflict,
-        ConflictParticipant,
-        Deployment,
-        Integration,
-        Item,
-        Organization,
-        OrganizationRelation,
-        PermitDecision,
-        Transfer,
-    )
-
-    facts = (
-        Transfer,
-        PermitDecision,
-        Integration,
-        Deployment,
-        ConflictParticipant,
-        OrganizationRelation,
-    )
-    return facts, (Organization, Item, Conflict)
-
-
 def _evidence_field(model) -> str:
     from ..models import Evidence
 
@@ -248,8 +223,9 @@ def verification_problems(loaded: list[tuple[str, models.Model]]) -> list[Fixtur
     backed by at least one verified quote from a verified source, and no verified fact or quote
     refers to a draft (nor does the load leave one referring to a record it made a draft)."""
     from ..models import Evidence
+    from .verification import FACT_MODELS as facts
+    from .verification import QUOTED_MODELS as quoted
 
-    facts, quoted = fact_models()
     fixture_of: dict[tuple[type, int], str] = {}
     pks: dict[type, set[int]] = defaultdict(set)
     for fixture, instance in loaded:
