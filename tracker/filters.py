@@ -362,6 +362,7 @@ class PermitDecisionFilterSet(CuratedFilterSet, EvidenceClaimMixin):
 class ConflictFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     participant = extend_schema_field(OpenApiTypes.STR)(
         RecordFilter(
+            field_name="participants__state__code",
             to_field_name="code",
             queryset=visible_choices(models.State),
             method="filter_participant",

@@ -188,8 +188,7 @@ def test_partial_date_range_keeps_overlapping_periods(curator_api):
 
 def test_free_text_search_uses_aliases(api_client):
     state = f.StateFactory(name="Azerbaijan test")
-    f.StateAliasFactory(state=state, name="Azeri-test")
-    verify(state)
+    verify(f.StateAliasFactory(state=state, name="Azeri-test"))
     response = api_client.get(list_url("state"), {"q": "azeri-test"})
     assert [row["code"] for row in response.json()["results"]] == [state.code]
 
