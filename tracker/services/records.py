@@ -57,14 +57,3 @@ def record_update(*, instance: models.Model, data: dict, many: dict, user) -> mo
     for name, values in many.items():
         getattr(instance, name).set(values)
     return instance
-
-
-@transaction.atomic
-def record_delete(*, instance: models.Model, user) -> None:
-    instance._history_user = user
-    instance._change_reason = "deleted through the API"
-    try:
-        instance.delete()
-    except models.ProtectedError as error:
-        names = ", ".join(sorted({str(o) for o in error.protected_objects})[:5])
-        raise ValidationError(f"Other records depend on this one: {names}") from None
