@@ -50,6 +50,8 @@ class OrganizationKind(models.TextChoices):
     NGO = "ngo", "NGO"
     ALLIANCE = "alliance", "alliance"
     INTERNATIONAL_ORGANIZATION = "international_organization", "international organization"
+    ARMED_GROUP = "armed_group", "armed group (non-state)"
+    RIVAL_GOVERNMENT = "rival_government", "rival government (not a state)"
     MEDIA = "media", "media"
     OTHER = "other", "other"
 
@@ -85,6 +87,22 @@ class TransferStatus(models.TextChoices):
     ORDERED = "ordered", "ordered"
     DELIVERED = "delivered", "delivered"
     CANCELLED = "cancelled", "cancelled"
+
+
+class TransferSide(models.TextChoices):
+    """What one side (supplier or recipient) of a transfer is."""
+
+    STATE = "state", "a state"
+    NON_STATE = "non_state", "a non-state party (armed group, international organization…)"
+    UNKNOWN = "unknown", "unknown"
+
+
+class TransferCondition(models.TextChoices):
+    """The condition of the weapons transferred (SIPRI's "status")."""
+
+    NEW = "new", "new"
+    SECOND_HAND = "second_hand", "second hand"
+    SECOND_HAND_MODERNISED = "second_hand_modernised", "second hand but modernised"
 
 
 class PermitAction(models.TextChoices):

@@ -1,7 +1,14 @@
 """The tracker's domain model. Import models from here."""
 
 from .base import CuratedModel
-from .events import Conflict, ConflictParticipant, Deployment, PermitDecision, Transfer
+from .events import (
+    Conflict,
+    ConflictParticipant,
+    Deployment,
+    PermitDecision,
+    Transfer,
+    TransferDelivery,
+)
 from .items import Integration, Item, ItemAlias
 from .loads import LoadedRecord
 from .organizations import Organization, OrganizationAlias, OrganizationRelation
@@ -31,4 +38,5 @@ __all__ = [
     "Tombstone",
     "TombstoneKind",
     "Transfer",
+    "TransferDelivery",
 ]

@@ -13,6 +13,8 @@ from ..choices import (
     PermitAction,
     PermitScope,
     ReviewState,
+    TransferCondition,
+    TransferSide,
     TransferStatus,
 )
 from ..partial_dates import not_before
@@ -46,21 +48,77 @@ class SlugFactMixin:
         super().save(*args, **kwargs)
 
 
+def _side_constraints(side: str) -> list[models.CheckConstraint]:
+    """Each side of a transfer is exactly one of: a state, a non-state party (an organization),
+    or unknown; ``<side>_kind`` says which, and the database holds the fields to it."""
+    state, organization, kind = side, f"{side}_organization", f"{side}_kind"
+    return [
+        models.CheckConstraint(
+            condition=(
+                Q(**{kind: TransferSide.STATE, f"{state}__isnull": False})
+                | Q(
+                    **{
+                        kind: TransferSide.NON_STATE,
+                        f"{state}__isnull": True,
+                        f"{organization}__isnull": False,
+                    }
+                )
+                | Q(
+                    **{
+                        kind: TransferSide.UNKNOWN,
+                        f"{state}__isnull": True,
+                        f"{organization}__isnull": True,
+                    }
+                )
+            ),
+            name=f"%(app_label)s_%(class)s_{side}_is_one_party",
+            violation_error_message=f"The {side} is exactly one of: a state ({state}), a "
+            f"non-state party ({organization}, with no state), or unknown (neither).",
+        ),
+    ]
+
+
 class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
-    """``supplier`` state transfers ``item`` to ``recipient`` state."""
+    """``supplier`` transfers ``item`` to ``recipient``.
+
+    Each side is a state, a non-state party (an armed group, an international organization, a
+    rival government: an Organization, whose ``country`` is where it operates) or unknown, as
+    ``supplier_kind`` / ``recipient_kind`` say. On a state side the organization is optional: the
+    company or agency that acted for the state. Numbers and years flagged as estimates are the
+    source's uncertainty markers (SIPRI's ``?``), kept beside the number, never inside it.
+    """
 
     partial_dates = ("order_date", "delivery_date", "delivery_end_date")
     date_order = (("delivery_date", "order_date"), ("delivery_end_date", "delivery_date"))
 
     slug = models.SlugField(max_length=250, unique=True, blank=True)
-    supplier = models.ForeignKey(State, on_delete=models.PROTECT, related_name="transfers_out")
-    recipient = models.ForeignKey(State, on_delete=models.PROTECT, related_name="transfers_in")
+    external_id = models.CharField(  # noqa: DJ001 - null keeps the unique constraint to real ids
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text='The dataset\'s identity for the deal (e.g. "sipri:deal:12345"); empty for '
+        "facts recorded from articles.",
+    )
+    supplier_kind = models.CharField(
+        max_length=16, choices=TransferSide.choices, default=TransferSide.STATE, db_index=True
+    )
+    supplier = models.ForeignKey(
+        State, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers_out"
+    )
+    recipient_kind = models.CharField(
+        max_length=16, choices=TransferSide.choices, default=TransferSide.STATE, db_index=True
+    )
+    recipient = models.ForeignKey(
+        State, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers_in"
+    )
     supplier_organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="transfers_out",
+        help_text="A non-state supplier; or, for a state, the company or agency that acted.",
     )
     recipient_organization = models.ForeignKey(
         Organization,
@@ -68,6 +126,7 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
         null=True,
         blank=True,
         related_name="transfers_in",
+        help_text="A non-state recipient; or, for a state, the force or agency that received.",
     )
     intermediaries = models.ManyToManyField(
         State,
@@ -76,13 +135,57 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
         help_text="States the item passed through between supplier and recipient.",
     )
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="transfers")
-    quantity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty when unknown.")
+    quantity = models.PositiveIntegerField(
+        "number ordered", null=True, blank=True, help_text="Empty when unknown."
+    )
+    quantity_estimated = models.BooleanField(
+        "number ordered is an estimate", default=False, help_text="The source marks it uncertain."
+    )
+    quantity_delivered = models.PositiveIntegerField(
+        "number delivered", null=True, blank=True, help_text="Empty when unknown."
+    )
+    quantity_delivered_estimated = models.BooleanField(
+        "number delivered is an estimate", default=False
+    )
     status = models.CharField(
         max_length=16, choices=TransferStatus.choices, default=TransferStatus.DELIVERED
     )
+    condition = models.CharField(
+        max_length=24,
+        choices=TransferCondition.choices,
+        blank=True,
+        help_text="New, second hand, or second hand but modernised (SIPRI's status).",
+    )
     order_date, order_date_precision = partial_date("order date")
+    order_date_estimated = models.BooleanField("order date is an estimate", default=False)
     delivery_date, delivery_date_precision = partial_date("first delivery date")
     delivery_end_date, delivery_end_date_precision = partial_date("last delivery date")
+    delivery_dates_estimated = models.BooleanField("delivery years are estimates", default=False)
+    tiv_per_unit = models.DecimalField(
+        "TIV per unit",
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="SIPRI trend-indicator value (millions), not a price.",
+    )
+    tiv_total_order = models.DecimalField(
+        "TIV of the order", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    tiv_delivered = models.DecimalField(
+        "TIV delivered", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    comments = models.TextField(
+        blank=True, help_text="The dataset's comments on the deal, verbatim (SIPRI's Comments)."
+    )
+    withdrawn_by_source = models.ForeignKey(
+        "tracker.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawn_transfers",
+        help_text="The newer release of the dataset that no longer lists this deal.",
+    )
     note = models.TextField(blank=True)
 
     objects = SlugManager()
@@ -94,9 +197,18 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
             *partial_date_pair_constraints("order_date", "delivery_date", "delivery_end_date"),
             date_order_constraint("delivery_date", "order_date"),
             date_order_constraint("delivery_end_date", "delivery_date"),
+            *_side_constraints("supplier"),
+            *_side_constraints("recipient"),
             models.CheckConstraint(
                 condition=~Q(supplier=F("recipient")),
                 name="%(app_label)s_%(class)s_supplier_not_recipient",
+                violation_error_message="The supplier and the recipient must differ.",
+            ),
+            models.CheckConstraint(
+                condition=Q(supplier_kind=TransferSide.STATE)
+                | Q(recipient_kind=TransferSide.STATE)
+                | ~Q(supplier_organization=F("recipient_organization")),
+                name="%(app_label)s_%(class)s_non_state_supplier_not_recipient",
                 violation_error_message="The supplier and the recipient must differ.",
             ),
             models.CheckConstraint(
@@ -108,24 +220,88 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
 
     def __str__(self):
         when = self.partial_display("order_date") or self.partial_display("delivery_date")
-        return f"{self.supplier.code} → {self.recipient.code}: {self.item}" + (
+        return f"{self.side_label('supplier')} → {self.side_label('recipient')}: {self.item}" + (
             f" ({when})" if when else ""
         )
+
+    def side_label(self, side: str) -> str:
+        """A short label for one side: the state's code, the party's name, or "unknown"."""
+        kind = getattr(self, f"{side}_kind")
+        if kind == TransferSide.STATE and getattr(self, f"{side}_id"):
+            return getattr(self, side).code
+        if kind == TransferSide.NON_STATE and getattr(self, f"{side}_organization_id"):
+            return str(getattr(self, f"{side}_organization"))
+        return "unknown"
+
+    def side_key(self, side: str) -> str:
+        kind = getattr(self, f"{side}_kind")
+        if kind == TransferSide.NON_STATE and getattr(self, f"{side}_organization_id"):
+            return getattr(self, f"{side}_organization").slug
+        return self.side_label(side)
 
     def build_slug(self) -> str:
         when = self.partial_display("order_date") or self.partial_display("delivery_date")
         return slugify(
-            f"{self.supplier.code} {self.recipient.code} {self.item.slug} {when or 'undated'}"
+            f"{self.side_key('supplier')} {self.side_key('recipient')} {self.item.slug} "
+            f"{when or 'undated'}"
         )[:250]
 
     def clean(self):
         super().clean()
         errors = self.clean_partial_dates()
+        for side in ("supplier", "recipient"):
+            kind = getattr(self, f"{side}_kind")
+            has_state = bool(getattr(self, f"{side}_id"))
+            has_party = bool(getattr(self, f"{side}_organization_id"))
+            if kind == TransferSide.STATE and not has_state:
+                errors.setdefault(side, []).append(f"A state {side} needs the state.")
+            elif kind == TransferSide.NON_STATE and (has_state or not has_party):
+                errors.setdefault(f"{side}_organization", []).append(
+                    f"A non-state {side} is an organization, with no state."
+                )
+            elif kind == TransferSide.UNKNOWN and (has_state or has_party):
+                errors.setdefault(f"{side}_kind", []).append(
+                    f"An unknown {side} has neither a state nor an organization."
+                )
         if self.supplier_id and self.supplier_id == self.recipient_id:
             errors.setdefault("recipient", []).append("The supplier and the recipient must differ.")
+        if (
+            TransferSide.STATE not in (self.supplier_kind, self.recipient_kind)
+            and self.supplier_organization_id
+            and self.supplier_organization_id == self.recipient_organization_id
+        ):
+            errors.setdefault("recipient_organization", []).append(
+                "The supplier and the recipient must differ."
+            )
         if self.quantity is not None and self.quantity < 0:
             errors.setdefault("quantity", []).append("A quantity cannot be negative.")
         raise_if(errors)
+
+
+class TransferDelivery(models.Model):
+    """Deliveries of one transfer in one year, as a dataset reports them (SIPRI's deal-id format
+    has one row per deal and delivery year). Part of its transfer: reviewed with it."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="deliveries")
+    year = models.PositiveSmallIntegerField()
+    year_estimated = models.BooleanField(default=False)
+    number = models.PositiveIntegerField(null=True, blank=True)
+    number_estimated = models.BooleanField(default=False)
+    tiv = models.DecimalField("TIV", max_digits=16, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        ordering = ["transfer", "year"]
+        verbose_name_plural = "transfer deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transfer", "year"],
+                name="%(app_label)s_%(class)s_one_row_per_year",
+                violation_error_message="This transfer already has deliveries in that year.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.transfer}: {self.number if self.number is not None else '?'} in {self.year}"
 
 
 class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
@@ -493,6 +669,7 @@ class Deployment(SlugFactMixin, PartialDatesMixin, CuratedModel):
 
 __all__ = [
     "Transfer",
+    "TransferDelivery",
     "PermitDecision",
     "Conflict",
     "ConflictParticipant",
