@@ -1,4 +1,9 @@
-"""Regenerate fixtures/states.json from pycountry plus hand-made aliases."""
+"""Regenerate fixtures/states.json: ISO states from pycountry, the user-assigned codes of
+``tracker.reference_data``, hand-made aliases and SIPRI's spellings of state names.
+
+Deterministic: the same pycountry release gives the same bytes (tests compare the output with the
+committed file).
+"""
 
 from __future__ import annotations
 
@@ -11,20 +16,11 @@ from django.core.management.base import BaseCommand
 
 from tracker.choices import AliasKind, ReviewState, StateStatus
 from tracker.partial_dates import PartialDate
+from tracker.reference_data import USER_ASSIGNED_STATES
+from tracker.services.imports.sipri.names import SIPRI_STATE_CODES
 
 #: Fixed timestamps keep the generated file byte-stable between runs.
 STAMP = "2026-11-24T00:00:00Z"
-
-#: States the ISO standard does not code, with the user-assigned code in common use.
-EXTRA_STATES = [
-    {
-        "code": "XK",
-        "alpha3": "XKX",
-        "name": "Kosovo",
-        "official_name": "Republic of Kosovo",
-        "status": StateStatus.PARTIALLY_RECOGNISED,
-    },
-]
 
 A, D, C, N, AB = (
     AliasKind.ADJECTIVE,
@@ -131,10 +127,21 @@ def _alias(code, name, kind):
     }
 
 
+def _sipri_aliases() -> dict[str, list[tuple[str, str]]]:
+    """SIPRI's spellings of state names (SIPRI_STATE_CODES) by state code; all-capital ones
+    (UAE, USSR) are abbreviations."""
+    by_code: dict[str, list[tuple[str, str]]] = {}
+    for name, code in sorted(SIPRI_STATE_CODES.items()):
+        by_code.setdefault(code, []).append((name, AB if name.isupper() else N))
+    return by_code
+
+
 def build_state_records() -> list[dict]:
-    """Every ISO 3166-1 state, every ISO 3166-3 historical state and the extra states, each with
-    its aliases, sorted by code; aliases unique per state ignoring case."""
+    """Every ISO 3166-1 state, every ISO 3166-3 historical state and the user-assigned states,
+    each with its aliases (pycountry's names, hand-made ones, SIPRI's spellings), sorted by code;
+    aliases unique per state ignoring case."""
     states, aliases = [], []
+    sipri_aliases = _sipri_aliases()
 
     def add_aliases(code, shown_name, pairs):
         seen = {shown_name.casefold()}
@@ -149,7 +156,8 @@ def build_state_records() -> list[dict]:
         official = getattr(country, "official_name", "")
         states.append(_state(code, country.alpha_3, shown, official, StateStatus.CURRENT))
         pairs = [(country.name, N), (official, AliasKind.OFFICIAL_NAME)]
-        add_aliases(code, shown, pairs + HAND_ALIASES.get(code, []))
+        pairs += HAND_ALIASES.get(code, []) + sipri_aliases.get(code, [])
+        add_aliases(code, shown, pairs)
     for country in pycountry.historic_countries:
         code = country.alpha_4
         states.append(
@@ -162,15 +170,31 @@ def build_state_records() -> list[dict]:
                 getattr(country, "withdrawal_date", None),
             )
         )
-    for extra in EXTRA_STATES:
-        states.append(_state(**extra))
+        add_aliases(code, country.name, sipri_aliases.get(code, []))
+    for polity in USER_ASSIGNED_STATES.values():
+        status = StateStatus.HISTORICAL if polity.ended else StateStatus.PARTIALLY_RECOGNISED
+        states.append(
+            _state(
+                polity.code,
+                polity.alpha3,
+                polity.name,
+                polity.official_name,
+                status,
+                polity.ended,
+            )
+        )
+        pairs = [(polity.official_name, AliasKind.OFFICIAL_NAME)]
+        add_aliases(polity.code, polity.name, pairs + sipri_aliases.get(polity.code, []))
     states.sort(key=lambda r: r["fields"]["code"])
     aliases.sort(key=lambda r: (r["fields"]["state"][0], r["fields"]["name"]))
     return states + aliases
 
 
 class Command(BaseCommand):
-    help = "Regenerate fixtures/states.json (ISO states from pycountry and hand-made aliases)."
+    help = (
+        "Regenerate fixtures/states.json (ISO states from pycountry, user-assigned codes, "
+        "hand-made aliases and SIPRI's spellings)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--output", default=str(Path(settings.FIXTURE_DIRS[0]) / "states.json"))

@@ -14,26 +14,11 @@ State names resolve in this order: ``SIPRI_STATE_CODES`` (SIPRI's spellings that
 then the ISO 3166-1 name, common name or official name (pycountry), case-insensitively. Nothing is
 matched loosely: a name that is in neither is unresolved and reported, for a curator to add here.
 
-Polities without an ISO 3166 code get a code from ISO 3166-1's user-assigned range, as Kosovo has
-``XK`` by common use. We take them from ``QM``..``QZ`` (``QO`` is skipped: the EU uses it for
-"Outlying Oceania"), in alphabetical order of the English name, and keep ``QS``..``QZ`` free:
-
-====  ==========================================  ===========  ====================================
-code  polity                                      years        SIPRI names
-====  ==========================================  ===========  ====================================
-QM    Biafra (Republic of Biafra)                 1967-1970    Biafra
-QN    Katanga (State of Katanga)                  1960-1963    Katanga
-QP    North Yemen (Yemen Arab Republic)           1962-1990    North Yemen, Yemen Arab Republic
-                                                               (North Yemen)
-QQ    Northern Cyprus (Turkish Republic of        1983-        Northern Cyprus
-      Northern Cyprus; unrecognised)
-QR    South Vietnam (Republic of Vietnam)         1955-1975    South Vietnam
-====  ==========================================  ===========  ====================================
-
-North Yemen has no ISO 3166-3 code of its own: unified Yemen kept ``YE``, so ``YE`` would merge the
-Yemen Arab Republic into today's Yemen. South Yemen has one (``YDYE``). SIPRI's ``Viet Nam`` is
-``VN`` throughout, including the Democratic Republic of Vietnam before 1976 (SIPRI does not split
-it; ``VDVN`` is left for curators who want to).
+Polities without an ISO 3166 code (Biafra, Katanga, North Yemen, Northern Cyprus, South Vietnam,
+Kosovo) have a code from ISO 3166-1's user-assigned range, listed in one documented table,
+``tracker.reference_data.USER_ASSIGNED_STATES``, that the state fixture is built from too.
+SIPRI's ``Viet Nam`` is ``VN`` throughout, including the Democratic Republic of Vietnam before 1976
+(SIPRI does not split it; ``VDVN`` is left for curators who want to).
 """
 
 from __future__ import annotations
@@ -42,6 +27,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
+
+from tracker.reference_data import USER_ASSIGNED_STATES  # noqa: F401 (re-exported)
 
 
 class PartyKind(StrEnum):
@@ -54,29 +41,9 @@ class PartyKind(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
-class UserAssignedState:
-    """A polity without an ISO 3166 code, under a code from the user-assigned range."""
-
-    code: str
-    name: str
-    official_name: str
-    years: str
-
-
-USER_ASSIGNED_STATES: dict[str, UserAssignedState] = {
-    s.code: s
-    for s in (
-        UserAssignedState("QM", "Biafra", "Republic of Biafra", "1967-1970"),
-        UserAssignedState("QN", "Katanga", "State of Katanga", "1960-1963"),
-        UserAssignedState("QP", "North Yemen", "Yemen Arab Republic", "1962-1990"),
-        UserAssignedState("QQ", "Northern Cyprus", "Turkish Republic of Northern Cyprus", "1983-"),
-        UserAssignedState("QR", "South Vietnam", "Republic of Vietnam", "1955-1975"),
-    )
-}
-
 # SIPRI's spellings (of parties and of the countries armed groups operate in) that ISO 3166 and
-# pycountry do not use. The loader adds these as State aliases.
+# pycountry do not use. build_state_fixture adds each as an alias of its state in
+# fixtures/states.json, so the database resolves every SIPRI state name too.
 SIPRI_STATE_CODES: dict[str, str] = {
     # current states, SIPRI's short names
     "Bosnia-Herzegovina": "BA",
