@@ -72,6 +72,7 @@ class ItemKind(models.TextChoices):
 class ControlRegime(models.TextChoices):
     WASSENAAR_MUNITIONS = "wassenaar_ml", "Wassenaar Munitions List"
     WASSENAAR_DUAL_USE = "wassenaar_dual_use", "Wassenaar dual-use list"
+    UK_NATIONAL = "uk_national", "UK national control list (PL codes)"
     OTHER = "other", "other"
 
 

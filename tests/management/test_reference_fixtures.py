@@ -110,3 +110,77 @@ def test_build_state_fixture_output_is_deterministic(tmp_path):
     assert "286 states" in run("build_state_fixture", "--output", str(first))
     run("build_state_fixture", "--output", str(second))
     assert first.read_bytes() == second.read_bytes() == (FIXTURES / "states.json").read_bytes()
+
+
+UK_RATINGS = FULL_REGISTER.parent / "uk-control-list-ratings.csv"
+needs_uk_ratings = pytest.mark.skipif(not UK_RATINGS.exists(), reason=f"{UK_RATINGS} is absent")
+
+
+@needs_uk_ratings
+def test_build_control_list_fixture_reproduces_the_committed_file(tmp_path):
+    """The committed control_list_categories.json is what the command writes from the UK table,
+    and the command reports what it skipped."""
+    target = tmp_path / "categories.json"
+    out = run("build_control_list_fixture", str(UK_RATINGS), "--output", str(target))
+    assert target.read_bytes() == (FIXTURES / "control_list_categories.json").read_bytes()
+    assert "288 rows of uk-control-list-ratings.csv: 272 categories, 16 skipped" in out
+    skipped = {line.split(": ")[1] for line in out.splitlines() if "skipped line" in line}
+    assert skipped == {
+        *("'Art 4B'", "'End Use'", "'FR AI'", "'HR AIII'", "'IRN'", "'IRN OG'", "'LBY'"),
+        *("'MEND'", "'OC001'", "'PRK'", "'RUS'", "'SYR'", "'UKR'", "'UZB'", "'ZIM'", "'ZWE'"),
+    }
+    assert "ML categories the UK table lacks (kept): ML20" in out
+    assert "Wrote 284 categories" in out
+
+
+def test_build_control_list_fixture_names_a_missing_file(tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="ratings: no such file"):
+        run("build_control_list_fixture", str(tmp_path / "absent.csv"))
+
+
+@pytest.mark.django_db
+def test_control_list_fixture_loads_with_its_tree_and_flags(reference):
+    """ML1..ML22 at the top and military; dual-use codes under their category and not military;
+    PL codes with the UK's flag, under the ML they name; no sanction code or end-use row."""
+    from tracker.models import ControlListCategory
+
+    categories = ControlListCategory.objects.select_related("parent")
+    assert categories.count() == 284
+    ml = categories.filter(regime="wassenaar_ml")
+    assert sorted(ml.values_list("code", flat=True)) == sorted(f"ML{n}" for n in range(1, 23))
+    assert all(c.military and c.parent is None for c in ml)
+    for category in categories.filter(regime="wassenaar_dual_use"):
+        assert not category.military
+        if len(category.code) == 1:
+            assert category.parent is None
+        else:
+            assert category.parent.code == category.code[0], category.code
+    assert categories.get(code="6A003").title.startswith("Cameras")
+    assert categories.get(code="PL5035").parent.code == "ML6"
+    assert categories.get(code="PL5001").military is True
+    assert categories.get(code="PL9002").military is False
+    assert categories.filter(regime="uk_national").count() == 13
+    assert not categories.filter(code__in=["IRN", "RUS", "End Use", "MEND", "OC001"]).exists()
+    assert "tanks" in categories.get(code="ML6").description
+
+
+@pytest.mark.django_db
+def test_military_flag_follows_the_regime_in_the_database(db):
+    """An ML category that is not military, or a dual-use entry that is, is refused."""
+    from django.db import IntegrityError, transaction
+
+    from tracker.models import ControlListCategory
+
+    for regime, military in [("wassenaar_ml", False), ("wassenaar_dual_use", True)]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            ControlListCategory.objects.create(
+                code="ML9" if regime == "wassenaar_ml" else "9A001",
+                regime=regime,
+                military=military,
+                title="x",
+            )
+    ControlListCategory.objects.create(
+        code="PL5001", regime="uk_national", military=True, title="x"
+    )

@@ -132,8 +132,12 @@ class ControlListCategoryManager(models.Manager):
 
 
 class ControlListCategory(CuratedModel):
-    """A category of an export-control list: Wassenaar Munitions List ML1-ML22 or a dual-use
-    entry such as 6A003."""
+    """A category of an export-control list: Wassenaar Munitions List ML1-ML22, a dual-use entry
+    such as 6A003 (under its dual-use category, 6), or a UK national entry such as PL5035 (under
+    the ML category it refines, where it names one).
+
+    ``military`` is the list's own flag: every ML category is military, no dual-use entry is,
+    and national entries say which they are (PL5001 military, PL9002 not)."""
 
     code = models.CharField(
         max_length=16,
@@ -141,6 +145,11 @@ class ControlListCategory(CuratedModel):
         validators=[RegexValidator(r"^(ML\d{1,2}|\d[A-E]\d{3}(\.[a-z0-9.]+)?|[A-Z0-9.\-]+)$")],
     )
     regime = models.CharField(max_length=24, choices=ControlRegime.choices)
+    military = models.BooleanField(
+        default=False,
+        help_text="Military goods by the list's own flag: always for ML categories, never for "
+        "dual-use entries.",
+    )
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     parent = models.ForeignKey(
@@ -152,7 +161,16 @@ class ControlListCategory(CuratedModel):
     class Meta:
         ordering = ["regime", "code"]
         verbose_name_plural = "control-list categories"
-        constraints = [*CuratedModel.Meta.constraints]
+        constraints = [
+            *CuratedModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=~models.Q(regime=ControlRegime.WASSENAAR_MUNITIONS, military=False)
+                & ~models.Q(regime=ControlRegime.WASSENAAR_DUAL_USE, military=True),
+                name="%(app_label)s_%(class)s_military_follows_regime",
+                violation_error_message="Munitions List categories are military and dual-use "
+                "entries are not.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.title}"

@@ -25,7 +25,8 @@ IRN,0,,
 
 
 def test_categories_regimes_flags_and_parents():
-    """ML rows top level; PL and dual-use rows under the one ML their description names."""
+    """ML rows top level; PL rows under the one ML their description names; dual-use rows under
+    their category."""
     read = uk_control_list_read(SAMPLE, ml_codes=fixture_ml_codes(FIXTURE))
     categories = {c.code: c for c in read.categories}
     assert list(categories) == ["ML6", "ML23", "PL5035", "PL5017", "6A003", "PL9010"]
@@ -36,12 +37,13 @@ def test_categories_regimes_flags_and_parents():
     )
     assert categories["ML6"].title == "Armoured vehicles, tanks"
     assert categories["ML6"].description == "Ground vehicles and components"
-    assert (categories["PL5035"].regime, categories["PL5035"].parent) == ("other", "ML6")
+    assert (categories["PL5035"].regime, categories["PL5035"].parent) == ("uk_national", "ML6")
     assert categories["PL5017"].parent is None  # names several ML categories: not placed
     assert (categories["6A003"].regime, categories["6A003"].military) == (
         "wassenaar_dual_use",
         False,
     )
+    assert categories["6A003"].parent == "6"  # its dual-use category
     assert categories["PL9010"].title == "PL9010"
     assert read.untitled == ["PL9010"]
     assert read.ml_unknown_to_fixture == ["ML23"]

@@ -3,9 +3,11 @@
 The UK table (rating, military flag, short and full description) holds three kinds of rows:
 
 - Wassenaar Munitions List categories ``ML1``..``ML22`` (some are absent, e.g. ML20): top level;
-- UK national ``PL`` codes (``PL5001`` military, ``PL9002`` dual-use) and dual-use codes
-  (``0A001``..``9E102``): each placed under the ML category its description names, when it names
-  exactly one (``PL5035`` "... vehicles specified in ML6" -> ML6), else at the top of its regime;
+- dual-use codes (``0A001``..``9E102``): each under its dual-use category, the code's first digit
+  (``6A003`` -> ``6``, "Sensors and lasers", the UK's short description of every code in it);
+- UK national ``PL`` codes (``PL5001`` military, ``PL9002`` dual-use): each placed under the ML
+  category its description names, when it names exactly one (``PL5035`` "... vehicles specified in
+  ML6" -> ML6), else at the top of their regime;
 - rows that are not categories: country sanction codes (``IRN``, ``RUS``), end-use controls
   (``End Use``, ``MEND``) and other national markers (``Art 4B``, ``IRN OG``). They are reported
   with their line and skipped.
@@ -26,11 +28,11 @@ from pathlib import Path
 
 ML = re.compile(r"^ML(\d{1,2})$")
 DUAL_USE = re.compile(r"^\d[A-E]\d{3}$")
-UK_NATIONAL = re.compile(r"^PL\d{4}$")
+PL_CODE = re.compile(r"^PL\d{4}$")
 COUNTRY_CODE = re.compile(r"^[A-Z]{3}$")
 _ML_MENTION = re.compile(r"\bML(\d{1,2})\b")
 
-WASSENAAR_ML, WASSENAAR_DUAL_USE, OTHER = "wassenaar_ml", "wassenaar_dual_use", "other"
+WASSENAAR_ML, WASSENAAR_DUAL_USE, UK_NATIONAL = "wassenaar_ml", "wassenaar_dual_use", "uk_national"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +40,11 @@ class UkCategory:
     """One control-list category of the UK table, ready for ControlListCategory."""
 
     code: str
-    regime: str  # "wassenaar_ml", "wassenaar_dual_use", or "other" (UK national PL codes)
+    regime: str  # "wassenaar_ml", "wassenaar_dual_use", or "uk_national" (PL codes)
     military: bool
     title: str
     description: str
-    parent: str | None  # an ML code
+    parent: str | None  # an ML code, or a dual-use category ("6")
     line: int
 
 
@@ -110,8 +112,10 @@ def uk_control_list_read(
             regime, parent = WASSENAAR_ML, None
             if rating not in top:
                 result.ml_unknown_to_fixture.append(rating)
+        elif DUAL_USE.match(rating):
+            regime, parent = WASSENAAR_DUAL_USE, dual_use_category(rating)
         else:
-            regime = WASSENAAR_DUAL_USE if DUAL_USE.match(rating) else OTHER
+            regime = UK_NATIONAL
             mentioned = {f"ML{n}" for n in _ML_MENTION.findall(description)} & set(top)
             parent = mentioned.pop() if len(mentioned) == 1 else None
         result.categories.append(
@@ -129,8 +133,13 @@ def uk_control_list_read(
     return result
 
 
+def dual_use_category(code: str) -> str:
+    """The dual-use category of a dual-use code: its first digit (6A003 -> "6")."""
+    return code[0]
+
+
 def _not_a_category(rating: str) -> str | None:
-    if ML.match(rating) or DUAL_USE.match(rating) or UK_NATIONAL.match(rating):
+    if ML.match(rating) or DUAL_USE.match(rating) or PL_CODE.match(rating):
         return None
     if not rating:
         return "no rating"
