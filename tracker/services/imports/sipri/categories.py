@@ -6,11 +6,16 @@ is ML10). ``None`` means "not certain from the description": systems that span c
 system is missiles ML4, launchers and radar ML5), items that may be civilian designs (transport
 aircraft, helicopters, engines, support ships), and contested ones (aircraft EO systems: ML15 or
 dual-use 6A003, the question the tracker's first article is about). Curators set those by hand.
+
+The certain ones were checked against the register's designations and comments: a description
+stays mapped only where no deal under it is of civilian design or bought for a civilian role
+(a tank for a police force is still ML6: the category follows the design, not the user). Every
+code returned is a category of fixtures/control_list_categories.json (tested).
 """
 
 from __future__ import annotations
 
-ML2, ML4, ML5, ML6, ML9, ML10, ML11 = "ML2", "ML4", "ML5", "ML6", "ML9", "ML10", "ML11"
+ML2, ML4, ML5, ML6, ML9, ML10 = "ML2", "ML4", "ML5", "ML6", "ML9", "ML10"
 
 DESCRIPTION_CATEGORIES: dict[str, str | None] = {
     # ML2: guns of 20 mm or more, mortars
@@ -20,7 +25,6 @@ DESCRIPTION_CATEGORIES: dict[str, str | None] = {
     "naval gun": ML2,
     "coastal defence gun": ML2,
     "mortar": ML2,
-    "ASW mortar": ML2,
     # ML4: bombs, torpedoes, rockets, missiles
     "SAM": ML4,
     "portable SAM": ML4,
@@ -58,16 +62,9 @@ DESCRIPTION_CATEGORIES: dict[str, str | None] = {
     # ML5: fire control, surveillance and warning
     "fire control radar": ML5,
     "EO search/fire control": ML5,
-    "air search radar": ML5,
-    "air search system": ML5,
-    "air/ground surv radar": ML5,
-    "air/sea search radar": ML5,
-    "sea search radar": ML5,
-    "ground surv radar": ML5,
     "height-finding radar": ML5,
     "artillery locating radar": ML5,
     "AEW radar": ML5,
-    "AGS radar": ML5,
     "multi-function radar": ML5,
     "SAM system radar": ML5,
     # ML6: ground vehicles (armed vehicles included) and their specially designed components
@@ -75,16 +72,11 @@ DESCRIPTION_CATEGORIES: dict[str, str | None] = {
     "light tank": ML6,
     "training tank": ML6,
     "tank destroyer": ML6,
-    "tank turret": ML6,
     "tank chassis": ML6,
     "APC": ML6,
-    "APC turret": ML6,
-    "APC/APV": ML6,
     "APC/CP": ML6,
     "APC/IFV": ML6,
-    "APV": ML6,
     "IFV": ML6,
-    "IFV turret": ML6,
     "IFV/AFSV": ML6,
     "AFSV": ML6,
     "ALV": ML6,
@@ -95,13 +87,11 @@ DESCRIPTION_CATEGORIES: dict[str, str | None] = {
     "armoured car": ML6,
     "armoured bridgelayer": ML6,
     "reconnaissance AV": ML6,
-    "anti-tank AV turret": ML6,
     "self-propelled gun": ML6,
     "self-propelled gun chassis": ML6,
     "self-propelled mortar": ML6,
     "self-propelled MRL": ML6,
     "self-propelled AA gun": ML6,
-    "self-propelled AA gun turret": ML6,
     # ML9: vessels of war
     "aircraft carrier": ML9,
     "cruiser": ML9,
@@ -119,7 +109,6 @@ DESCRIPTION_CATEGORIES: dict[str, str | None] = {
     "minelayer": ML9,
     "minesweeper": ML9,
     "MCM ship": ML9,
-    "landing ship": ML9,
     "AALS": ML9,
     # ML10: military aircraft, UAVs and aircraft equipment
     "fighter aircraft": ML10,
@@ -140,18 +129,44 @@ DESCRIPTION_CATEGORIES: dict[str, str | None] = {
     "AGS aircraft": ML10,
     "SIGINT aircraft": ML10,
     "SIGINT helicopter": ML10,
-    "reconnaissance aircraft": ML10,
     "reconnaissance/SIGINT aircraft": ML10,
-    "maritime patrol aircraft": ML10,
     "tanker/transport aircraft": ML10,
     "armed UAV": ML10,
-    "UAV": ML10,
-    "maritime patrol UAV": ML10,
     "air refuel system": ML10,
-    # ML11: military spacecraft
-    "recce satellite": ML11,
-    "surveillance satellite": ML11,
-    # not certain from the description alone
+    # not certain from the description alone. Reviewed against the 1950-2024 register: each of
+    # these holds items of civilian design or use, or items that sit in two categories.
+    # - radars that also serve civilian air traffic control, vessel traffic or border
+    #   surveillance ("incl for civilian air traffic control": ML5 or dual-use 6A008)
+    "air search radar": None,
+    "air/sea search radar": None,
+    "sea search radar": None,
+    "ground surv radar": None,
+    "air/ground surv radar": None,
+    "AGS radar": None,
+    # - passive surveillance (ESM) systems: ML5 or ML11
+    "air search system": None,
+    # - launchers of ML4 munitions (ML2 projectors or ML4 launching equipment)
+    "ASW mortar": None,
+    # - turrets and weapon stations: ML1 or ML2 mountings, or ML6 vehicle components
+    "tank turret": None,
+    "APC turret": None,
+    "IFV turret": None,
+    "anti-tank AV turret": None,
+    "self-propelled AA gun turret": None,
+    # - armoured patrol vehicles include armoured civilian designs below ML6's protection level
+    "APV": None,
+    "APC/APV": None,
+    # - ships and aircraft of civilian design, or bought for a civilian role ("officially ordered
+    #   for civilian use", "for coast guard", An-30 survey aircraft, civil imaging satellites)
+    "landing ship": None,
+    "maritime patrol aircraft": None,
+    "reconnaissance aircraft": None,
+    "recce satellite": None,
+    "surveillance satellite": None,
+    # - unarmed UAVs: ML10 if specially designed for military use, else dual-use 9A012
+    "UAV": None,
+    "maritime patrol UAV": None,
+    # - others
     "AA gun system": None,
     "AA gun/SAM system": None,
     "ABM system": None,
