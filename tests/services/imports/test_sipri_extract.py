@@ -1,0 +1,106 @@
+"""Regional extracts of SIPRI exports: the original format, rows verbatim, broken rows whole."""
+
+import io
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tracker.services.imports.sipri import sipri_read
+from tracker.services.imports.sipri.extract import sipri_extract
+
+from .conftest import DATA, FULL_REGISTER
+
+REGION_FIXTURE = (
+    Path(settings.FIXTURE_DIRS[0]) / "sipri-south-caucasus-turkey-central-asia-1950-2024.csv"
+)
+
+
+def physical_lines(data: bytes) -> list[bytes]:
+    return data.split(b"\n")
+
+
+def test_extract_keeps_preamble_header_and_broken_rows_verbatim():
+    """Thailand's deal broken across two lines is kept whole; the preamble and header are the
+    source's bytes; the extract reads to the same deals as the source, none rejected."""
+    source = (DATA / "classic-extract.csv").read_bytes()
+    extract = sipri_extract(source, state_codes=["TH"])
+    read, original = sipri_read(extract.data), sipri_read(source)
+    header_line = original.release.header_line
+    assert physical_lines(extract.data)[:header_line] == physical_lines(source)[:header_line]
+    # the same bytes: an all-ASCII extract of a Latin-1 file reads as UTF-8 too
+    assert replace(read.release, encoding="latin-1") == original.release
+    expected = [
+        d for d in original.deals if "TH" in (d.supplier.state_code, d.recipient.state_code)
+    ]
+    assert [d.identity for d in read.deals] == [d.identity for d in expected]
+    assert [d.text for d in read.deals] == [d.text for d in expected]
+    assert read.report.rejected == 0
+    assert len(read.report.repaired) == 1  # the broken row, read again by the reader's repair
+    assert (extract.deals, extract.lines) == (len(expected), len(expected) + 1)
+    broken = next(d for d in original.deals if len(d.lines) > 1 and d.recipient.state_code == "TH")
+    assert broken.text.encode("latin-1") in extract.data
+
+
+def test_extract_follows_non_state_parties_operating_in_the_region():
+    """A deal whose only tie to the states is a non-state party operating there is kept."""
+    original = sipri_read(DATA / "classic-extract.csv")
+    deal = next(d for d in original.deals if d.recipient.operates_in_codes)
+    code = deal.recipient.operates_in_codes[0]
+    assert code not in (deal.supplier.state_code, deal.recipient.state_code)
+    extract = sipri_read(sipri_extract(DATA / "classic-extract.csv", state_codes=[code]).data)
+    assert deal.identity in {d.identity for d in extract.deals}
+
+
+def test_extract_of_the_deal_id_format_keeps_every_delivery_row():
+    """In the deal-id format a deal spans one row per delivery year: all of them are kept."""
+    original = sipri_read(DATA / "deal-id-extract.csv")
+    extract = sipri_read(sipri_extract(DATA / "deal-id-extract.csv", state_codes=["TR"]).data)
+    expected = [
+        d for d in original.deals if "TR" in (d.supplier.state_code, d.recipient.state_code)
+    ]
+
+    def deliveries(deal):
+        return [(x.year, x.number, x.tiv) for x in deal.deliveries]
+
+    assert expected and any(len(d.deliveries) > 1 for d in expected)
+    assert [(d.identity, deliveries(d)) for d in extract.deals] == [
+        (d.identity, deliveries(d)) for d in expected
+    ]
+    assert extract.report.rejected == 0
+
+
+@pytest.mark.skipif(not FULL_REGISTER.exists(), reason=f"{FULL_REGISTER} is absent")
+def test_region_fixture_is_the_extract_of_the_full_register(tmp_path):
+    """fixtures/ holds exactly what the command writes from the 1950-2024 register: 1,179 deals,
+    read with no rejects, with Turkey's exports and Canada's engines for Turkish aircraft."""
+    target = tmp_path / "region.csv"
+    out = io.StringIO()
+    call_command("extract_sipri_region", str(FULL_REGISTER), "--output", str(target), stdout=out)
+    assert "Kept 1179 of 27951 deals" in out.getvalue()
+    assert target.read_bytes() == REGION_FIXTURE.read_bytes()
+    read = sipri_read(REGION_FIXTURE)
+    assert (read.report.deals_read, read.report.rejected) == (1179, 0)
+    assert read.report.unresolved_names == {}
+    assert read.release.source_line == "Source: SIPRI Arms Transfers Database (c) SIPRI."
+    assert read.release.encoding == "latin-1"
+    sides = {(d.supplier.written, d.recipient.written, d.designation) for d in read.deals}
+    assert ("Turkiye", "Chad", "Hurkus-C") in sides
+    assert ("Turkiye", "Azerbaijan", "Bayraktar TB2") in sides
+    assert ("Turkiye", "Ukraine", "Bayraktar TB2") in sides
+    assert any(
+        d.supplier.written == "Canada" and "PT-6A-68T" in d.comments and "Hurkus" in d.comments
+        for d in read.deals
+    )
+
+
+def test_extract_command_names_bad_input(tmp_path):
+    with pytest.raises(CommandError, match="path: no such file"):
+        call_command("extract_sipri_region", str(tmp_path / "absent.csv"), "--output", "x.csv")
+    not_sipri = tmp_path / "not-sipri.csv"
+    not_sipri.write_text("a,b\n1,2\n")
+    with pytest.raises(CommandError, match="not-sipri.csv"):
+        call_command("extract_sipri_region", str(not_sipri), "--output", str(tmp_path / "o.csv"))

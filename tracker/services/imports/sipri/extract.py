@@ -1,0 +1,57 @@
+"""Regional extracts of a SIPRI export: the deals of some states, in the file's own format.
+
+An extract is the original file cut down, byte for byte: the preamble (with SIPRI's source line
+and generation date), the header and every physical line of each kept deal, in file order and in
+the file's encoding. A deal broken across lines keeps all its lines, so the SIPRI reader reads an
+extract exactly as it reads the whole file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+
+from .reader import sipri_read
+from .records import ReadReport, SipriDeal
+
+#: The quickstart's region: the South Caucasus, Turkey and Central Asia.
+SOUTH_CAUCASUS_TURKEY_CENTRAL_ASIA = ("AM", "AZ", "GE", "TR", "KZ", "KG", "TJ", "TM", "UZ")
+
+
+@dataclass(frozen=True)
+class SipriExtract:
+    """The extract's bytes, how many deals and physical lines it keeps, and the source's read
+    report (its rejected rows are never kept)."""
+
+    data: bytes
+    deals: int
+    lines: int
+    source_report: ReadReport
+
+
+def deal_involves(deal: SipriDeal, state_codes: frozenset[str]) -> bool:
+    """Whether a state of `state_codes` supplies or receives the deal, or a non-state party
+    operating in one of them does (PKK (Turkiye)*)."""
+    for party in (deal.supplier, deal.recipient):
+        if party.state_code in state_codes or state_codes.intersection(party.operates_in_codes):
+            return True
+    return False
+
+
+def sipri_extract(source: str | PathLike | bytes, *, state_codes) -> SipriExtract:
+    """Cut a SIPRI export (either format) down to the deals involving `state_codes`."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    read = sipri_read(data)
+    codes = frozenset(state_codes)
+    physical = data.split(b"\n")  # line n of the reader is physical[n - 1]
+    kept = sorted({n for deal in read.deals if deal_involves(deal, codes) for n in deal.lines})
+    deals = sum(1 for deal in read.deals if deal_involves(deal, codes))
+    head = physical[: read.release.header_line]
+    body = [physical[n - 1] for n in kept]
+    return SipriExtract(
+        data=b"\n".join(head + body) + b"\n",
+        deals=deals,
+        lines=len(kept),
+        source_report=read.report,
+    )
