@@ -1,0 +1,124 @@
+"""export_ftm: the seed article as FollowTheMoney entities, one valid JSON object per line,
+the same ids every time and after a reload, drafts only when asked."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tests.selectors.test_ftm import by_id, of_schema, problems
+from tracker.models import Organization, PermitDecision
+from tracker.selectors.ftm import decision_id, organization_id, state_id
+
+pytestmark = pytest.mark.django_db
+URL = "https://www.trtworld.com/article/12752859"
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("export_ftm", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def entities(*args) -> list[dict]:
+    return [json.loads(line) for line in run(*args).splitlines()]
+
+
+def test_every_line_is_a_json_entity_the_ftm_model_validates(seed):
+    text = run()
+    assert text.endswith("\n")
+    lines = text.splitlines()
+    exported = [json.loads(line) for line in lines]  # each line is one JSON object
+    assert len(exported) == len(lines) > 250
+    assert problems(exported) == []
+    schemas = {e["schema"] for e in exported}
+    assert {"PublicBody", "Company", "Organization", "Ownership", "Asset", "Contract"} <= schemas
+    assert {"ContractAward", "Sanction", "Article", "Documentation", "UnknownLink"} <= schemas
+    (article,) = of_schema(exported, "Article")
+    assert article["properties"]["sourceUrl"] == [URL]
+    assert article["properties"]["publishedAt"] == ["2020-10-06"]
+    assert "L3Harris Wescam" in article["properties"]["bodyText"][0]
+
+
+def test_the_freeze_and_its_lift_are_one_sanction_ending_when_lifted(seed):
+    exported = by_id(entities())
+    freeze = exported[decision_id("ca-freeze-tr-2019-10")]
+    assert freeze["schema"] == "Sanction"
+    assert freeze["properties"]["entity"] == [state_id("TR")]
+    assert freeze["properties"]["authority"] == ["Canada"]
+    assert freeze["properties"]["startDate"] == ["2019-10"]
+    assert freeze["properties"]["endDate"] == ["2020-05"]
+    assert freeze["properties"]["reason"] == [
+        "After Ankara launched military operations in northern Syria."
+    ]
+    assert any("lifted in May" in quote for quote in freeze["properties"]["summary"])
+    assert decision_id("ca-lift-tr-2020-05") not in exported, "a lift is never a Sanction"
+    suspension = exported[decision_id("ca-suspend-tr-2020-10-05")]["properties"]
+    assert suspension["startDate"] == ["2020-10-05"] and "endDate" not in suspension
+    assert "some drone technology" in suspension["provisions"][0]
+    assert len(of_schema(list(exported.values()), "Sanction")) == 2
+
+
+def test_the_ownership_link_and_the_quotes_on_things(seed):
+    exported = entities()
+    (ownership,) = of_schema(exported, "Ownership")
+    assert ownership["properties"]["owner"] == [organization_id("l3harris-technologies")]
+    assert ownership["properties"]["asset"] == [organization_id("l3harris-wescam")]
+    (article,) = of_schema(exported, "Article")
+    documented = {
+        entity
+        for d in of_schema(exported, "Documentation")
+        for entity in d["properties"]["entity"]
+        if d["properties"]["document"] == [article["id"]]
+    }
+    assert organization_id("l3harris-wescam") in documented
+    assert state_id("TR") in documented
+
+
+def test_two_exports_are_identical_and_a_reload_keeps_every_id(seed, tmp_path):
+    first = run()
+    assert run() == first
+    call_command("flush", interactive=False, verbosity=0)
+    call_command(
+        "loaddata", "states", "control_list_categories", "trtworld-2020-10-06", verbosity=0
+    )
+    assert run() == first, "database ids changed; entity ids and content did not"
+
+
+def test_drafts_stay_out_unless_include_drafts(seed):
+    PermitDecision.objects.filter(slug="ca-lift-tr-2020-05").update(
+        review_state="draft", verified_at=None
+    )
+    Organization.objects.filter(slug="project-ploughshares").update(
+        review_state="draft", verified_at=None
+    )
+    public = entities()
+    assert problems(public) == []
+    found = by_id(public)
+    freeze = found[decision_id("ca-freeze-tr-2019-10")]["properties"]
+    assert "endDate" not in freeze, "a draft lift does not end a public sanction"
+    assert not any("lifted in May" in quote for quote in freeze["summary"])
+    assert organization_id("project-ploughshares") not in found
+    assert 'Plough shares"' not in json.dumps(public)
+
+    everything = entities("--include-drafts")
+    assert problems(everything) == []
+    found = by_id(everything)
+    assert found[decision_id("ca-freeze-tr-2019-10")]["properties"]["endDate"] == ["2020-05"]
+    assert organization_id("project-ploughshares") in found
+
+
+def test_output_goes_to_a_file(seed, tmp_path):
+    path = tmp_path / "ftm.jsonl"
+    err = io.StringIO()
+    call_command("export_ftm", "--output", str(path), stdout=io.StringIO(), stderr=err)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert f"Wrote {len(lines)} entities to {path}" in err.getvalue()
+    assert lines == run().splitlines()
+
+
+def test_an_unwritable_output_is_an_error_naming_it(reference, tmp_path):
+    with pytest.raises(CommandError, match="--output"):
+        call_command("export_ftm", "--output", str(tmp_path / "no-such-dir" / "x.jsonl"))
