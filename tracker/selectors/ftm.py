@@ -66,9 +66,10 @@ from ..models import (
     State,
     StateAlias,
     Transfer,
+    TransferDelivery,
 )
 from ..partial_dates import PartialDate, format_partial
-from ..querysets import prefetch_visible, shown, visible, visible_evidence
+from ..querysets import shown, visible, visible_evidence
 
 #: The first part of every entity id: ids from another dataset never collide with ours.
 NAMESPACE = "arms-tracker"
@@ -139,6 +140,25 @@ def _partial(record, name: str) -> str | None:
     return format_partial(getattr(record, name), getattr(record, f"{name}_precision")) or None
 
 
+def _pieces(text: str, limit: int) -> list[str]:
+    """``text`` in consecutive pieces of at most ``limit`` characters, cut after a line end
+    (else a space) where there is one: nothing is dropped."""
+    pieces = []
+    while len(text) > limit:
+        cut = max(text.rfind("\n", 0, limit), text.rfind(" ", 0, limit)) + 1 or limit
+        pieces.append(text[:cut])
+        text = text[cut:]
+    return [*pieces, text] if text else pieces
+
+
+def _add_text(proxy: EntityProxy, prop: str, text: str | None) -> None:
+    """Add a long text: FtM takes at most 65,000 characters per value (a source's full text
+    may be far longer), so a longer text becomes several values, in order."""
+    if text:
+        limit = proxy.schema.properties[prop].type.max_length
+        proxy.add(prop, _pieces(text, limit))
+
+
 def _make(schema: str, id_: str) -> EntityProxy:
     proxy = model.make_entity(schema)
     proxy.id = id_
@@ -153,17 +173,23 @@ def _by_key(queryset: QuerySet, key: str, chunk_size: int = CHUNK_SIZE) -> Itera
 def _evidence(*, verified_only: bool) -> Prefetch:
     """A fact's visible quotes with their sources, without the sources' texts."""
     evidence = visible_evidence(verified_only=verified_only).defer("source__text")
-    return Prefetch("evidence", queryset=evidence.order_by("slug"))
+    return _listed("evidence", evidence.order_by("slug"))
+
+
+def _listed(lookup: str, queryset: QuerySet) -> Prefetch:
+    """Prefetch ``lookup`` into a plain list, ``shown_<lookup>`` (reading a prefetched
+    ``.all()`` clones a queryset each time: costly over 30,000 deals)."""
+    return Prefetch(lookup, queryset=queryset, to_attr=f"shown_{lookup}")
 
 
 def _add_proof(proxy: EntityProxy, evidence: Iterable[Evidence]) -> None:
     """On an interval (a link, a sanction), which Documentation cannot point at: the sources as
     ``proof`` and each quote, with its claim status, in ``summary``."""
     for piece in evidence:
-        proxy.add("proof", source_id(piece.source.natural_key()[0]))
+        proxy.add("proof", source_id(piece.source.natural_key()[0]), cleaned=True)
         if piece.source.url:
             proxy.add("sourceUrl", piece.source.url)
-        proxy.add("summary", f"“{piece.quote}” ({piece.claim_status}: {piece.source})")
+        _add_text(proxy, "summary", f"“{piece.quote}” ({piece.claim_status}: {piece.source})")
 
 
 def _party_id(record) -> str:
@@ -180,13 +206,13 @@ def _party_name(record) -> str:
 def _states(verified_only: bool) -> Iterator[EntityProxy]:
     aliases = visible(StateAlias.objects.all(), verified_only=verified_only).order_by("name")
     states = visible(State.objects.all(), verified_only=verified_only).prefetch_related(
-        Prefetch("aliases", queryset=aliases)
+        _listed("aliases", aliases)
     )
     for state in _by_key(states, "code"):
         proxy = _make("PublicBody", state_id(state.code))
         proxy.add("name", state.name)
         proxy.add("alias", state.official_name or None)
-        for alias in state.aliases.all():
+        for alias in state.shown_aliases:
             if alias.kind == AliasKind.ABBREVIATION:
                 proxy.add("abbreviation", alias.name)
             elif alias.kind in STATE_NAME_ALIASES and alias.name != state.name:
@@ -197,7 +223,7 @@ def _states(verified_only: bool) -> Iterator[EntityProxy]:
         proxy.add("jurisdiction", state.code.lower())
         proxy.add("idNumber", state.code)
         proxy.add("classification", f"state ({state.get_status_display()})")
-        proxy.add("dissolutionDate", _partial(state, "valid_until"))
+        proxy.add("dissolutionDate", _partial(state, "valid_until"), cleaned=True)
         yield proxy
 
 
@@ -209,18 +235,18 @@ def _organizations(verified_only: bool) -> Iterator[EntityProxy]:
     organizations = (
         visible(Organization.objects.all(), verified_only=verified_only)
         .select_related("country")
-        .prefetch_related(Prefetch("aliases", queryset=aliases.order_by("name")))
+        .prefetch_related(_listed("aliases", aliases.order_by("name")))
     )
     for organization in _by_key(organizations, "slug"):
         schema = ORGANIZATION_SCHEMA.get(organization.kind, "Organization")
         proxy = _make(schema, organization_id(organization.slug))
         proxy.add("name", organization.name)
-        proxy.add("alias", [a.name for a in organization.aliases.all()])
+        proxy.add("alias", [a.name for a in organization.shown_aliases])
         country = shown(organization.country, verified_only=verified_only)
         if country is not None:
             proxy.add("country", country.code.lower())
         proxy.add("classification", organization.get_kind_display())
-        proxy.add("description", organization.description or None)
+        _add_text(proxy, "description", organization.description)
         proxy.add("website", organization.website or None)
         yield proxy
 
@@ -257,10 +283,10 @@ def _organization_relations(verified_only: bool) -> Iterator[EntityProxy]:
             proxy.add("member", child)
             proxy.add("organization", parent)
             proxy.add("role", label)
-        proxy.add("startDate", _partial(relation, "start_date"))
-        proxy.add("endDate", _partial(relation, "end_date"))
-        proxy.add("description", relation.note or None)
-        _add_proof(proxy, relation.evidence.all())
+        proxy.add("startDate", _partial(relation, "start_date"), cleaned=True)
+        proxy.add("endDate", _partial(relation, "end_date"), cleaned=True)
+        _add_text(proxy, "description", relation.note)
+        _add_proof(proxy, relation.shown_evidence)
         yield proxy
 
 
@@ -272,14 +298,14 @@ def _items(verified_only: bool) -> Iterator[EntityProxy]:
     items = (
         visible(Item.objects.all(), verified_only=verified_only)
         .select_related("manufacturer", "country_of_origin", "category")
-        .prefetch_related(Prefetch("aliases", queryset=aliases))
+        .prefetch_related(_listed("aliases", aliases))
     )
     for item in _by_key(items, "slug"):
         proxy = _make("Asset", item_id(item.slug))
         proxy.add("name", item.name)
-        proxy.add("alias", [a.name for a in item.aliases.all()])
+        proxy.add("alias", [a.name for a in item.shown_aliases])
         proxy.add("summary", item.item_type or None)
-        proxy.add("description", item.description or None)
+        _add_text(proxy, "description", item.description)
         proxy.add("keywords", item.get_kind_display())
         origin = shown(item.country_of_origin, verified_only=verified_only)
         if origin is not None:
@@ -291,8 +317,8 @@ def _items(verified_only: bool) -> Iterator[EntityProxy]:
         manufacturer = shown(item.manufacturer, verified_only=verified_only)
         if manufacturer is not None:
             link = _make("UnknownLink", entity_id("item-manufacturer", item.slug))
-            link.add("subject", organization_id(manufacturer.slug))
-            link.add("object", proxy.id)
+            link.add("subject", organization_id(manufacturer.slug), cleaned=True)
+            link.add("object", proxy.id, cleaned=True)
             link.add("role", "manufacturer")
             yield link
 
@@ -305,14 +331,14 @@ def _integrations(verified_only: bool) -> Iterator[EntityProxy]:
     )
     for integration in _by_key(integrations, "slug"):
         proxy = _make("UnknownLink", entity_id("integration", integration.slug))
-        proxy.add("subject", item_id(integration.component.slug))
-        proxy.add("object", item_id(integration.assembly.slug))
+        proxy.add("subject", item_id(integration.component.slug), cleaned=True)
+        proxy.add("object", item_id(integration.assembly.slug), cleaned=True)
         proxy.add("role", "fitted to")
         proxy.add("status", integration.get_status_display())
-        proxy.add("startDate", _partial(integration, "start_date"))
-        proxy.add("endDate", _partial(integration, "end_date"))
-        proxy.add("description", integration.note or None)
-        _add_proof(proxy, integration.evidence.all())
+        proxy.add("startDate", _partial(integration, "start_date"), cleaned=True)
+        proxy.add("endDate", _partial(integration, "end_date"), cleaned=True)
+        _add_text(proxy, "description", integration.note)
+        _add_proof(proxy, integration.shown_evidence)
         yield proxy
 
 
@@ -327,11 +353,11 @@ def _sources(verified_only: bool) -> Iterator[EntityProxy]:
         proxy.add("title", source.title)
         proxy.add("publisher", source.publisher or None)
         proxy.add("sourceUrl", source.url)
-        proxy.add("publishedAt", _partial(source, "published_date"))
+        proxy.add("publishedAt", _partial(source, "published_date"), cleaned=True)
         proxy.add("language", source.language)
         proxy.add("mimeType", "text/plain")
         proxy.add("keywords", source.get_kind_display())
-        proxy.add("bodyText", source.text)
+        _add_text(proxy, "bodyText", source.text)
         yield proxy
 
 
@@ -406,7 +432,7 @@ def _transfer_summary(transfer: Transfer, supplier, recipient) -> list[str]:
     deliveries = [
         f"{d.year}{' (estimate)' if d.year_estimated else ''}: "
         f"{_number(d.number, d.number_estimated)}"
-        for d in transfer.deliveries.all()
+        for d in transfer.shown_deliveries
     ]
     if deliveries:
         lines.append("Deliveries by year: " + "; ".join(deliveries) + ".")
@@ -426,8 +452,11 @@ def _transfers(verified_only: bool) -> Iterator[EntityProxy]:
         )
         .defer("withdrawn_by_source__text")
         .prefetch_related(
-            prefetch_visible("intermediaries", State, verified_only=verified_only),
-            "deliveries",
+            _listed(
+                "intermediaries",
+                visible(State.objects.order_by("code"), verified_only=verified_only),
+            ),
+            _listed("deliveries", TransferDelivery.objects.order_by("year")),
         )
     )
     for transfer in _by_key(transfers, "slug"):
@@ -444,9 +473,8 @@ def _transfers(verified_only: bool) -> Iterator[EntityProxy]:
         when = _partial(transfer, "order_date") or _partial(transfer, "delivery_date")
         title = f"{transfer.item.name}: {_party_name(supplier)} → {_party_name(recipient)}"
         contract.add("title", title + (f" ({when})" if when else ""))
-        contract.add("name", contract.get("title"))
         contract.add("type", "arms transfer")
-        contract.add("contractDate", _partial(transfer, "order_date"))
+        contract.add("contractDate", _partial(transfer, "order_date"), cleaned=True)
         status = transfer.get_status_display()
         withdrawn = shown(transfer.withdrawn_by_source, verified_only=verified_only)
         if withdrawn is not None:
@@ -457,14 +485,14 @@ def _transfers(verified_only: bool) -> Iterator[EntityProxy]:
             contract.add("classification", category.code if category else None)
         for party in (recipient, recipient_agency):
             if party is not None:
-                contract.add("authority", _party_id(party))
+                contract.add("authority", _party_id(party), cleaned=True)
         for party in (supplier, recipient):
             country = party if isinstance(party, State) else getattr(party, "country", None)
             if shown(country, verified_only=verified_only) is not None:
                 contract.add("country", country.code.lower())
         contract.add("summary", _transfer_summary(transfer, supplier, recipient))
-        contract.add("description", transfer.comments or None)
-        contract.add("notes", transfer.note or None)
+        _add_text(contract, "description", transfer.comments)
+        _add_text(contract, "notes", transfer.note)
         contract.add("keywords", transfer.external_id)
         yield contract
 
@@ -472,23 +500,23 @@ def _transfers(verified_only: bool) -> Iterator[EntityProxy]:
             if party is None:
                 continue
             award = _make("ContractAward", entity_id("transfer-award", f"{transfer.slug} {role}"))
-            award.add("supplier", _party_id(party))
-            award.add("contract", contract.id)
+            award.add("supplier", _party_id(party), cleaned=True)
+            award.add("contract", contract.id, cleaned=True)
             award.add("role", role)
-            award.add("startDate", _partial(transfer, "delivery_date"))
-            award.add("endDate", _partial(transfer, "delivery_end_date"))
+            award.add("startDate", _partial(transfer, "delivery_date"), cleaned=True)
+            award.add("endDate", _partial(transfer, "delivery_end_date"), cleaned=True)
             award.add("recordId", transfer.external_id)
             yield award
 
         item_link = _make("UnknownLink", entity_id("transfer-item", transfer.slug))
-        item_link.add("subject", contract.id)
-        item_link.add("object", item_id(transfer.item.slug))
+        item_link.add("subject", contract.id, cleaned=True)
+        item_link.add("object", item_id(transfer.item.slug), cleaned=True)
         item_link.add("role", "item transferred")
         yield item_link
-        for state in transfer.intermediaries.all():
+        for state in transfer.shown_intermediaries:
             via = _make("UnknownLink", entity_id("transfer-via", f"{transfer.slug} {state.code}"))
-            via.add("subject", contract.id)
-            via.add("object", state_id(state.code))
+            via.add("subject", contract.id, cleaned=True)
+            via.add("object", state_id(state.code), cleaned=True)
             via.add("role", "intermediary")
             yield via
 
@@ -499,7 +527,7 @@ def _transfers(verified_only: bool) -> Iterator[EntityProxy]:
 def _end(decision: PermitDecision) -> PartialDate | None:
     """When a decision stopped applying: the earliest of its own end date and the start of the
     (visible) decisions that lift or cancel it."""
-    ends = [decision.get_partial("end_date")] + [later.start for later in decision.ended_by.all()]
+    ends = [decision.get_partial("end_date")] + [later.start for later in decision.shown_ended_by]
     ends = [end for end in ends if end]
     return min(ends, key=lambda end: end.earliest) if ends else None
 
@@ -509,12 +537,9 @@ def _provisions(decision: PermitDecision, verified_only: bool) -> list[str]:
     if decision.scope_description:
         scope += f": {decision.scope_description}"
     lines = [f"{decision.get_action_display()} export permits ({scope})"]
-    items = [item.name for item in decision.scope_items.all()]
-    if items:
-        lines.append("Items: " + ", ".join(items))
-    categories = [f"{c.code} {c.title}" for c in decision.scope_categories.all()]
-    if categories:
-        lines.append("Control-list categories: " + ", ".join(categories))
+    # One value per item and category: a joined list would pass FtM's 1,024 characters.
+    lines += [f"Item: {item.name}" for item in decision.shown_scope_items]
+    lines += [f"Control-list category: {c.code} {c.title}" for c in decision.shown_scope_categories]
     manufacturer = shown(decision.scope_manufacturer, verified_only=verified_only)
     if manufacturer is not None:
         lines.append(f"Goods of {manufacturer.name}")
@@ -539,9 +564,14 @@ def _sanctions(verified_only: bool) -> Iterator[EntityProxy]:
             "scope_manufacturer",
         )
         .prefetch_related(
-            prefetch_visible("scope_items", Item, verified_only=verified_only),
-            prefetch_visible("scope_categories", ControlListCategory, verified_only=verified_only),
-            Prefetch("ended_by", queryset=ending),
+            _listed(
+                "scope_items", visible(Item.objects.order_by("name"), verified_only=verified_only)
+            ),
+            _listed(
+                "scope_categories",
+                visible(ControlListCategory.objects.order_by("code"), verified_only=verified_only),
+            ),
+            _listed("ended_by", ending),
             _evidence(verified_only=verified_only),
         )
     )
@@ -554,31 +584,31 @@ def _sanctions(verified_only: bool) -> Iterator[EntityProxy]:
         if not targets:
             continue  # its only target is a draft organisation: nothing public to sanction
         proxy = _make("Sanction", decision_id(decision.slug))
-        proxy.add("entity", [_party_id(target) for target in targets])
+        proxy.add("entity", [_party_id(target) for target in targets], cleaned=True)
         body = shown(decision.authority_body, verified_only=verified_only)
         proxy.add("authority", body.name if body else decision.authority.name)
         proxy.add("country", decision.authority.code.lower())
         proxy.add("program", "Arms export permits")
         proxy.add("status", decision.get_action_display())
         proxy.add("provisions", _provisions(decision, verified_only))
-        proxy.add("reason", decision.reason or None)
-        proxy.add("listingDate", _partial(decision, "announced_date"))
+        _add_text(proxy, "reason", decision.reason)
+        proxy.add("listingDate", _partial(decision, "announced_date"), cleaned=True)
         start = decision.start
-        proxy.add("startDate", str(start) if start else None)
+        proxy.add("startDate", str(start) if start else None, cleaned=True)
         end = _end(decision)
-        proxy.add("endDate", str(end) if end else None)
+        proxy.add("endDate", str(end) if end else None, cleaned=True)
         description = []
         if decision.announced_by:
             description.append(f"Announced by {decision.announced_by}.")
-        for later in decision.ended_by.all():
+        for later in decision.shown_ended_by:
             description.append(
                 f"{later.get_action_display().capitalize()} on {later.when} ({later.slug})."
             )
         proxy.add("description", " ".join(description) or None)
         proxy.add("recordId", decision.slug)
-        _add_proof(proxy, decision.evidence.all())
-        for later in decision.ended_by.all():
-            _add_proof(proxy, later.evidence.all())
+        _add_proof(proxy, decision.shown_evidence)
+        for later in decision.shown_ended_by:
+            _add_proof(proxy, later.shown_evidence)
         yield proxy
 
 
@@ -614,13 +644,13 @@ def _documentation(verified_only: bool) -> Iterator[EntityProxy]:
     )
     for slug, quote, claim_status, note, url, text_hash, *keys in rows.iterator(CHUNK_SIZE):
         proxy = _make("Documentation", entity_id("evidence", slug))
-        proxy.add("document", source_id(url or text_hash))
+        proxy.add("document", source_id(url or text_hash), cleaned=True)
         for (_field, _key, make_id), key in zip(DOCUMENTED_FACTS, keys, strict=True):
             if key is not None:
-                proxy.add("entity", make_id(key))
+                proxy.add("entity", make_id(key), cleaned=True)
         proxy.add("role", f"evidence ({claim_status})")
-        proxy.add("summary", quote)
-        proxy.add("description", note or None)
+        _add_text(proxy, "summary", quote)
+        _add_text(proxy, "description", note)
         proxy.add("sourceUrl", url)
         yield proxy
 
@@ -658,7 +688,8 @@ def ftm_problems(proxy: EntityProxy) -> list[str]:
     try:
         proxy.schema.validate(data)
     except InvalidData as error:
-        problems.append(f"{proxy.schema.name} {proxy.id}: {error.errors}")
+        detail = str(error.errors)  # names the property; the value may be a whole text
+        problems.append(f"{proxy.schema.name} {proxy.id}: {detail[:300]}")
     return problems
 
 
