@@ -268,7 +268,11 @@ def _fill(n: int) -> None:
         organization = f.OrganizationFactory(country=supplier)
         f.OrganizationAliasFactory(organization=organization)
         relation = f.OrganizationRelationFactory(child=organization)
-        item = f.ItemFactory(manufacturer=organization, country_of_origin=supplier)
+        category = f.ControlListCategoryFactory()
+        f.verify(category)
+        item = f.ItemFactory(
+            manufacturer=organization, country_of_origin=supplier, category=category
+        )
         f.ItemAliasFactory(item=item)
         integration = f.IntegrationFactory(component=item)
         transfer = f.TransferFactory(
@@ -279,6 +283,16 @@ def _fill(n: int) -> None:
         )
         transfer.intermediaries.add(public_state())
         transfer.deliveries.create(year=2020, number=1)
+        party = public_organization(kind=OrganizationKind.ARMED_GROUP)
+        party.country = recipient
+        party.save()
+        to_party = f.TransferFactory(
+            supplier=supplier,
+            recipient=None,
+            recipient_kind=TransferSide.NON_STATE,
+            recipient_organization=party,
+            item=item,
+        )
         freeze = f.PermitDecisionFactory(
             authority=supplier, target_state=recipient, effective_date=dt.date(2019, 1, 1)
         )
@@ -292,6 +306,7 @@ def _fill(n: int) -> None:
         )
         for fact in (
             {"transfer": transfer},
+            {"transfer": to_party},
             {"permit_decision": freeze},
             {"permit_decision": lift},
             {"organization_relation": relation},
@@ -312,7 +327,36 @@ def test_the_number_of_queries_does_not_grow_with_the_rows():
         large = export(verified_only=True)
     assert len(large) > 3 * len(small) > 0
     assert problems(large) == []
-    assert len(many) == len(few)
+    assert [q["sql"][:60] for q in many] == [q["sql"][:60] for q in few]
     with CaptureQueriesContext(connection) as drafts:
         export(verified_only=False)
     assert len(drafts) == len(few)
+
+
+def test_a_source_text_longer_than_ftm_takes_in_one_value_is_kept_whole():
+    """FtM takes 65,000 characters per text value: a register's text is split, not cut."""
+    text = "\n".join(f"Row {i}: Ottawa froze permits to Ankara." for i in range(4000))
+    source = f.SourceFactory(text=text, kind="register")
+    assert len(source.text) > 2 * 65000
+    quoted(
+        source=source, transfer=f.TransferFactory(), quote="Row 7: Ottawa froze permits to Ankara."
+    )
+    entities = export()
+    assert problems(entities) == []
+    (document,) = of_schema(entities, "PlainText")
+    body = document["properties"]["bodyText"]
+    assert len(body) >= 3 and all(len(piece) <= 65000 for piece in body)
+    assert "\n".join(body) == source.text
+
+
+def test_a_decision_on_many_items_lists_each_within_ftm_limits():
+    items = [
+        f.ItemFactory(name=f"Very long designation of guided system {i:03d} " * 3)
+        for i in range(40)
+    ]
+    decision = f.PermitDecisionFactory(scope="items")
+    decision.scope_items.add(*items)
+    entities = export(verified_only=False)
+    assert problems(entities) == []
+    sanction = by_id(entities)[decision_id(decision.slug)]
+    assert len(sanction["properties"]["provisions"]) == 41

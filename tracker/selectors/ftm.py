@@ -141,13 +141,20 @@ def _partial(record, name: str) -> str | None:
 
 
 def _pieces(text: str, limit: int) -> list[str]:
-    """``text`` in consecutive pieces of at most ``limit`` characters, cut after a line end
-    (else a space) where there is one: nothing is dropped."""
+    """``text`` in consecutive pieces of at most ``limit`` characters, cut at a line end (else a
+    space), which is dropped: FtM strips each value, so the pieces joined with line breaks give
+    the text back (a space at a cut becoming a line break). Nothing else is lost."""
     pieces = []
     while len(text) > limit:
-        cut = max(text.rfind("\n", 0, limit), text.rfind(" ", 0, limit)) + 1 or limit
-        pieces.append(text[:cut])
-        text = text[cut:]
+        cut = text.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            pieces.append(text[:limit])
+            text = text[limit:]
+        else:
+            pieces.append(text[:cut])
+            text = text[cut + 1 :]
     return [*pieces, text] if text else pieces
 
 
@@ -445,9 +452,9 @@ def _transfers(verified_only: bool) -> Iterator[EntityProxy]:
         .select_related(
             "supplier",
             "recipient",
-            "supplier_organization",
-            "recipient_organization",
-            "item",
+            "supplier_organization__country",
+            "recipient_organization__country",
+            "item__category",
             "withdrawn_by_source",
         )
         .defer("withdrawn_by_source__text")
