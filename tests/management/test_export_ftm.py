@@ -36,6 +36,7 @@ def test_every_line_is_a_json_entity_the_ftm_model_validates(seed):
     schemas = {e["schema"] for e in exported}
     assert {"PublicBody", "Company", "Organization", "Ownership", "Asset", "Contract"} <= schemas
     assert {"ContractAward", "Sanction", "Article", "Documentation", "UnknownLink"} <= schemas
+    assert "Event" in schemas
     (article,) = of_schema(exported, "Article")
     assert article["properties"]["sourceUrl"] == [URL]
     assert article["properties"]["publishedAt"] == ["2020-10-06"]
@@ -122,3 +123,14 @@ def test_output_goes_to_a_file(seed, tmp_path):
 def test_an_unwritable_output_is_an_error_naming_it(reference, tmp_path):
     with pytest.raises(CommandError, match="--output"):
         call_command("export_ftm", "--output", str(tmp_path / "no-such-dir" / "x.jsonl"))
+
+
+def test_conflicts_their_parties_and_the_drones_used_in_them(seed):
+    exported = entities()
+    events = {e["properties"]["name"][0]: e["id"] for e in of_schema(exported, "Event")}
+    links = [e["properties"] for e in of_schema(exported, "UnknownLink")]
+    used = [link for link in links if link["role"][0].startswith("used in")]
+    assert used and all(link["subject"] == [state_id("AZ")] for link in used)
+    parties = [link for link in links if link.get("object", [None])[0] in events.values()]
+    assert {state_id("AZ"), state_id("AM")} <= {s for link in parties for s in link["subject"]}
+    assert all(link.get("proof") for link in used + parties), "each carries its source"

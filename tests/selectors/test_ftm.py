@@ -304,7 +304,15 @@ def _fill(n: int) -> None:
             ends=freeze,
             effective_date=dt.date(2020, 1, 1),
         )
+        conflict = f.ConflictFactory()
+        participant = f.ConflictParticipantFactory(
+            conflict=conflict, state=recipient, supports=supplier
+        )
+        deployment = f.DeploymentFactory(item=item, state=recipient, conflict=conflict)
         for fact in (
+            {"conflict": conflict},
+            {"conflict_participant": participant},
+            {"deployment": deployment},
             {"transfer": transfer},
             {"transfer": to_party},
             {"permit_decision": freeze},

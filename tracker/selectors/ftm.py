@@ -23,11 +23,15 @@ Transfer                   Contract (the deal: recipient as ``authority``), one
 PermitDecision (deny,      Sanction on the target: authority, dates, reason, scope;
 freeze, suspend, cancel,   ended (``endDate``) by the decision that lifts or cancels it.
 restrict)                  Grants and lifts are never Sanctions.
+Conflict                   Event
+ConflictParticipant        UnknownLink party -> conflict (role: belligerent, backer of X)
+Deployment                 UnknownLink state -> item (role "used in <conflict>")
 Source                     Article (news) or PlainText (other kinds), with its text
-Evidence                   Documentation (source -> state, organisation, item or deal,
-                           the quote as ``summary``, the claim status as ``role``); on
-                           links and sanctions, which FtM does not let Documentation
-                           point at, the source as ``proof`` and the quote in ``summary``
+Evidence                   Documentation (source -> state, organisation, item, deal or
+                           conflict, the quote as ``summary``, the claim status in
+                           ``role``); on links and sanctions, which FtM does not let
+                           Documentation point at, the source as ``proof`` and the quote
+                           in ``summary``
 =========================  ==========================================================
 
 Entity ids are ``make_entity_id(NAMESPACE, kind, natural key)``: the same record gets the same id
@@ -53,7 +57,10 @@ from ..choices import (
     TransferSide,
 )
 from ..models import (
+    Conflict,
+    ConflictParticipant,
     ControlListCategory,
+    Deployment,
     Evidence,
     Integration,
     Item,
@@ -619,6 +626,70 @@ def _sanctions(verified_only: bool) -> Iterator[EntityProxy]:
         yield proxy
 
 
+# Conflicts, participants and deployments -----------------------------------------------------
+
+
+def conflict_id(slug: str) -> str:
+    return entity_id("conflict", slug)
+
+
+def _conflicts(verified_only: bool) -> Iterator[EntityProxy]:
+    conflicts = visible(Conflict.objects.all(), verified_only=verified_only)
+    for conflict in _by_key(conflicts, "slug"):
+        proxy = _make("Event", conflict_id(conflict.slug))
+        proxy.add("name", conflict.name)
+        proxy.add("location", conflict.region or None)
+        proxy.add("startDate", _partial(conflict, "start_date"), cleaned=True)
+        proxy.add("endDate", _partial(conflict, "end_date"), cleaned=True)
+        _add_text(proxy, "description", conflict.description)
+        proxy.add("keywords", "armed conflict")
+        yield proxy
+
+
+def _conflict_participants(verified_only: bool) -> Iterator[EntityProxy]:
+    participants = (
+        visible(ConflictParticipant.objects.all(), verified_only=verified_only)
+        .select_related("conflict", "state", "organization", "supports")
+        .prefetch_related(_evidence(verified_only=verified_only))
+    )
+    for participant in _by_key(participants, "slug"):
+        parties = [
+            party
+            for party in (participant.state, participant.organization)
+            if shown(party, verified_only=verified_only) is not None
+        ]
+        if not parties:
+            continue  # its only party is a draft organisation
+        proxy = _make("UnknownLink", entity_id("conflict-participant", participant.slug))
+        proxy.add("subject", [_party_id(party) for party in parties], cleaned=True)
+        proxy.add("object", conflict_id(participant.conflict.slug), cleaned=True)
+        role = participant.get_role_display()
+        backed = shown(participant.supports, verified_only=verified_only)
+        proxy.add("role", f"{role} backing {backed.name}" if backed else role)
+        proxy.add("startDate", _partial(participant, "start_date"), cleaned=True)
+        proxy.add("endDate", _partial(participant, "end_date"), cleaned=True)
+        _add_proof(proxy, participant.shown_evidence)
+        yield proxy
+
+
+def _deployments(verified_only: bool) -> Iterator[EntityProxy]:
+    deployments = (
+        visible(Deployment.objects.all(), verified_only=verified_only)
+        .select_related("item", "state", "conflict")
+        .prefetch_related(_evidence(verified_only=verified_only))
+    )
+    for deployment in _by_key(deployments, "slug"):
+        proxy = _make("UnknownLink", entity_id("deployment", deployment.slug))
+        proxy.add("subject", state_id(deployment.state.code), cleaned=True)
+        proxy.add("object", item_id(deployment.item.slug), cleaned=True)
+        proxy.add("role", f"used in {deployment.conflict.name}")
+        proxy.add("startDate", _partial(deployment, "start_date"), cleaned=True)
+        proxy.add("endDate", _partial(deployment, "end_date"), cleaned=True)
+        _add_text(proxy, "description", deployment.note)
+        _add_proof(proxy, deployment.shown_evidence)
+        yield proxy
+
+
 # Evidence on things --------------------------------------------------------------------------
 
 #: Facts exported as FtM things, which a Documentation can link a source to: the fact field of
@@ -628,6 +699,7 @@ DOCUMENTED_FACTS = (
     ("organization", "organization__slug", organization_id),
     ("item", "item__slug", item_id),
     ("transfer", "transfer__slug", transfer_id),
+    ("conflict", "conflict__slug", conflict_id),
 )
 
 
@@ -671,6 +743,9 @@ SECTIONS = (
     _sources,
     _transfers,
     _sanctions,
+    _conflicts,
+    _conflict_participants,
+    _deployments,
     _documentation,
 )
 
