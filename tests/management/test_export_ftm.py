@@ -134,3 +134,19 @@ def test_conflicts_their_parties_and_the_drones_used_in_them(seed):
     parties = [link for link in links if link.get("object", [None])[0] in events.values()]
     assert {state_id("AZ"), state_id("AM")} <= {s for link in parties for s in link["subject"]}
     assert all(link.get("proof") for link in used + parties), "each carries its source"
+
+
+def test_a_text_longer_than_ftm_keeps_stops_the_export_and_leaves_no_file(
+    seed, tmp_path, monkeypatch
+):
+    """FtM silently drops text past 30 MB per entity; the export refuses instead of cutting.
+    (The limit is lowered here: a 30 MB article is not cheap to store in a test.)"""
+    from types import SimpleNamespace
+
+    from tracker.selectors import ftm
+
+    monkeypatch.setattr(ftm, "TEXT_TYPE", SimpleNamespace(total_size=1000))
+    path = tmp_path / "ftm.jsonl"
+    with pytest.raises(CommandError, match=f"Source {URL}: its text is longer"):
+        call_command("export_ftm", "--output", str(path), stderr=io.StringIO())
+    assert not path.exists() and not (tmp_path / "ftm.jsonl.part").exists()

@@ -45,6 +45,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Prefetch, Q, QuerySet
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
+from followthemoney.types import registry
 from followthemoney.util import make_entity_id
 
 from ..choices import (
@@ -80,6 +81,7 @@ from ..querysets import shown, visible, visible_evidence
 
 #: The first part of every entity id: ids from another dataset never collide with ours.
 NAMESPACE = "arms-tracker"
+TEXT_TYPE = registry.text
 #: Rows read per query (and per prefetch) while streaming.
 CHUNK_SIZE = 2000
 #: Sources carry their full text: fewer of them per query.
@@ -371,6 +373,12 @@ def _sources(verified_only: bool) -> Iterator[EntityProxy]:
         proxy.add("language", source.language)
         proxy.add("mimeType", "text/plain")
         proxy.add("keywords", source.get_kind_display())
+        if len(source.text) > TEXT_TYPE.total_size:
+            # FtM would silently drop the rest: refuse to export a cut text instead.
+            raise ValueError(
+                f"Source {source.natural_key()[0]}: its text is longer than FtM keeps in one "
+                f"entity ({TEXT_TYPE.total_size:,} characters)."
+            )
         _add_text(proxy, "bodyText", source.text)
         yield proxy
 

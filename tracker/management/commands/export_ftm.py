@@ -44,10 +44,16 @@ class Command(BaseCommand):
 
     def write(self, stream, *, verified_only: bool) -> int:
         count = 0
-        for proxy in ftm_entities(verified_only=verified_only):
+        entities = ftm_entities(verified_only=verified_only)
+        while True:
+            try:
+                proxy = next(entities, None)
+            except ValueError as error:  # a record FtM cannot hold whole
+                raise CommandError(str(error)) from None
+            if proxy is None:
+                return count
             problems = ftm_problems(proxy)
             if problems:  # a mapping bug: stop rather than write what Aleph would reject
                 raise CommandError("; ".join(problems))
             stream.write(json.dumps(proxy.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
             count += 1
-        return count
