@@ -2,6 +2,7 @@
 out, sides of every kind, dates at their precision, ids stable, queries bounded."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -326,6 +327,11 @@ def _fill(n: int) -> None:
             quoted(**fact)
 
 
+def statements(queries) -> list[str]:
+    """The queries run, by their start (PostgreSQL's server-side cursors are numbered)."""
+    return [re.sub(r"_django_curs_\w+", "cursor", q["sql"])[:80] for q in queries]
+
+
 def test_the_number_of_queries_does_not_grow_with_the_rows():
     _fill(2)
     with CaptureQueriesContext(connection) as few:
@@ -335,7 +341,7 @@ def test_the_number_of_queries_does_not_grow_with_the_rows():
         large = export(verified_only=True)
     assert len(large) > 3 * len(small) > 0
     assert problems(large) == []
-    assert [q["sql"][:60] for q in many] == [q["sql"][:60] for q in few]
+    assert statements(many) == statements(few)
     with CaptureQueriesContext(connection) as drafts:
         export(verified_only=False)
     assert len(drafts) == len(few)
