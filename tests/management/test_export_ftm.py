@@ -143,9 +143,9 @@ def test_a_text_longer_than_ftm_keeps_stops_the_export_and_leaves_no_file(
     (The limit is lowered here: a 30 MB article is not cheap to store in a test.)"""
     from types import SimpleNamespace
 
-    from tracker.selectors import ftm
+    from tracker.selectors.ftm import documents
 
-    monkeypatch.setattr(ftm, "TEXT_TYPE", SimpleNamespace(total_size=1000))
+    monkeypatch.setattr(documents, "TEXT_TYPE", SimpleNamespace(total_size=1000))
     path = tmp_path / "ftm.jsonl"
     with pytest.raises(CommandError, match=f"Source {URL}: its text is longer"):
         call_command("export_ftm", "--output", str(path), stderr=io.StringIO())
