@@ -15,6 +15,7 @@ from ...models import Evidence, State
 from ...partial_dates import format_partial
 from ...querysets import visible_evidence
 
+#: The first part of every entity id: ids from another dataset never collide with ours.
 NAMESPACE = "arms-tracker"
 TEXT_TYPE = registry.text
 #: Rows read per query (and per prefetch) while streaming.
