@@ -374,3 +374,18 @@ def test_a_decision_on_many_items_lists_each_within_ftm_limits():
     assert problems(entities) == []
     sanction = by_id(entities)[decision_id(decision.slug)]
     assert len(sanction["properties"]["provisions"]) == 41
+
+
+def test_a_deal_with_a_draft_state_on_a_side_stays_out_with_its_quotes():
+    draft_state = f.StateFactory()  # a draft
+    transfer = f.TransferFactory(supplier=draft_state, recipient=public_state())
+    evidence = quoted(transfer=transfer)
+    from tracker.models import State
+
+    State.objects.filter(pk=draft_state.pk).update(review_state="draft", verified_at=None)
+    public = by_id(export())
+    assert transfer_id(transfer.slug) not in public
+    assert state_id(draft_state.code) not in public
+    assert entity_id("evidence", evidence.slug) not in public
+    assert problems(list(public.values())) == []
+    assert transfer_id(transfer.slug) in by_id(export(verified_only=False))
