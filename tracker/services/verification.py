@@ -180,7 +180,7 @@ def _public_or_planned(record: models.Model, plan: dict) -> bool:
 
 def _evidence_choice(record, plan: dict, prefer_source) -> tuple[bool, Evidence | None]:
     """(already backed?, the evidence to verify with ``record`` when it is not)."""
-    quotes = list(record.evidence.select_related("source").order_by("pk"))
+    quotes = list(record.evidence.select_related("source").defer("source__text").order_by("pk"))
     if any(_public_or_planned(q, plan) and _public_or_planned(q.source, plan) for q in quotes):
         return True, None
     if not quotes:
@@ -191,6 +191,21 @@ def _evidence_choice(record, plan: dict, prefer_source) -> tuple[bool, Evidence 
         return (not preferred, not _public_or_planned(quote.source, plan), quote.pk)
 
     return False, min(quotes, key=rank)
+
+
+def _share_source_texts(records: Iterable[models.Model], *, at_least: int = 10) -> None:
+    """Quotes of one source in a plan are checked against its text read once: a dataset
+    accepted whole is thousands of quotes into one text of megabytes, which the database would
+    otherwise cut (and PostgreSQL decompress) once per quote."""
+    by_source: dict[int, list[Evidence]] = {}
+    for record in records:
+        if isinstance(record, Evidence) and record.source_id:
+            by_source.setdefault(record.source_id, []).append(record)
+    for source_id, quotes in by_source.items():
+        if len(quotes) >= at_least:
+            source = Source.objects.get(pk=source_id)
+            for quote in quotes:
+                Evidence.source.field.set_cached_value(quote, source)
 
 
 def verification_plan(
@@ -231,6 +246,7 @@ def verification_plan(
                 queue.extend([quote, quote.source])
         if not queue:
             break
+    _share_source_texts(plan.values())
     for record in plan.values():
         try:
             record.full_clean(validate_unique=False, validate_constraints=False)
