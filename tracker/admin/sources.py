@@ -4,8 +4,8 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.db.models.functions import Length, Substr
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Length, Substr
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -51,6 +51,19 @@ class SourceEvidenceInline(EvidenceInline):
         return False
 
 
+def quote_count(**conditions):
+    """The number of a source's quotes, as a subquery: a join grouped by source would group by
+    every selected column (the text too, on SQLite)."""
+    quotes = (
+        Evidence.objects.filter(source=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("source")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(quotes), 0)
+
+
 @admin.register(Source)
 class SourceAdmin(CuratedModelAdmin):
     list_display = (
@@ -75,10 +88,8 @@ class SourceAdmin(CuratedModelAdmin):
             .get_queryset(request)
             .defer("text")
             .annotate(
-                evidence_total=Count("evidence", distinct=True),
-                draft_total=Count(
-                    "evidence", filter=Q(evidence__review_state="draft"), distinct=True
-                ),
+                evidence_total=quote_count(),
+                draft_total=quote_count(review_state="draft"),
             )
         )
 
