@@ -179,3 +179,25 @@ def test_review_queue_of_a_dataset_shows_a_page_of_windows(curator_client):
     assert f"<mark>{first.quote}</mark>" in page
     assert not text_selects(queries)
     assert len(page) < 1_000_000
+
+
+def test_accepting_every_draft_of_a_dataset_reads_its_text_a_few_times_only(curator_client):
+    """Accept all: the confirmation lists every quote without reading the text once per quote;
+    accepting checks every quote against the text read once."""
+    release = build_release(quotes=120, state=ReviewState.DRAFT)
+    review = reverse("admin:tracker_source_review", args=[release.source.pk])
+    with CaptureQueriesContext(connection) as captured:
+        response = curator_client.post(review, {"decision": "accept_all"})
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="verify-problems"' not in page, page[-3000:]
+    assert len(text_selects(captured.captured_queries)) <= 1
+    token = re.search(r'name="plan" value="([^"]+)"', page).group(1)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = curator_client.post(
+            review, {"decision": "accept_all", "confirm": "yes", "plan": token}
+        )
+    assert response.status_code == 302
+    assert not Evidence.objects.filter(review_state=ReviewState.DRAFT).exists()
+    # The quotes' check, the source's own check and save, its audit history: never per quote.
+    assert len(text_selects(captured.captured_queries)) <= 4

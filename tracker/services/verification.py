@@ -164,7 +164,13 @@ def _references(record: models.Model) -> list[models.Model]:
     found = []
     for model_field in record._meta.concrete_fields:
         if model_field.many_to_one and _is_curated(model_field.related_model):
-            value = getattr(record, model_field.name)
+            if model_field.related_model is Source and not model_field.is_cached(record):
+                # Not the text: a release quoted by thousands of rows is megabytes.
+                source_id = getattr(record, model_field.attname)
+                value = Source.objects.defer("text").filter(pk=source_id).first()
+                model_field.set_cached_value(record, value)
+            else:
+                value = getattr(record, model_field.name)
             if value is not None:
                 found.append(value)
     if record.pk:
