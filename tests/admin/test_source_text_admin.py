@@ -201,3 +201,13 @@ def test_accepting_every_draft_of_a_dataset_reads_its_text_a_few_times_only(cura
     assert not Evidence.objects.filter(review_state=ReviewState.DRAFT).exists()
     # The quotes' check, the source's own check and save, its audit history: never per quote.
     assert len(text_selects(captured.captured_queries)) <= 4
+
+
+def test_accepting_a_source_whose_text_changed_outside_the_app_is_refused(curator_client):
+    """The source is listed without its text, but accepting it still checks its text's hash."""
+    release = build_release(quotes=20, state=ReviewState.DRAFT)
+    Source.objects.filter(pk=release.source.pk).update(text=release_text() + "\nappended")
+    review = reverse("admin:tracker_source_review", args=[release.source.pk])
+    page = curator_client.post(review, {"decision": "accept_all"}).content.decode()
+    assert 'id="verify-problems"' in page
+    assert "The stored hash does not match the text" in page

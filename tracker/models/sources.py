@@ -96,14 +96,16 @@ class Source(PartialDatesMixin, CuratedModel):
         if not self.url:
             self.url = None
         errors = self.clean_partial_dates()
-        if not self.text_loaded:
-            pass  # the text is not being changed: it was checked when it was saved
-        elif not self.text.strip():
-            errors.setdefault("text", []).append("A source needs its text.")
-        elif self.text_hash and self.text_hash != text_hash(self.text):
-            errors.setdefault("text_hash", []).append(
-                "The stored hash does not match the text (was the text changed outside the app?)."
-            )
+        # A source loaded without its text (see text_loaded) is not changing it: the text was
+        # checked when it was saved.
+        if self.text_loaded:
+            if not self.text.strip():
+                errors.setdefault("text", []).append("A source needs its text.")
+            elif self.text_hash and self.text_hash != text_hash(self.text):
+                errors.setdefault("text_hash", []).append(
+                    "The stored hash does not match the text "
+                    "(was the text changed outside the app?)."
+                )
         raise_if(errors)
 
     def clean_fields(self, exclude=None):

@@ -200,16 +200,26 @@ def _evidence_choice(record, plan: dict, prefer_source) -> tuple[bool, Evidence 
 
 
 def _share_source_texts(records: Iterable[models.Model], *, at_least: int = 10) -> None:
-    """Quotes of one source in a plan are checked against its text read once: a dataset
-    accepted whole is thousands of quotes into one text of megabytes, which the database would
-    otherwise cut (and PostgreSQL decompress) once per quote."""
+    """Each source in a plan is validated with its text (its hash is checked), and the quotes
+    of one source are checked against its text read once: a dataset accepted whole is
+    thousands of quotes into one text of megabytes, which the database would otherwise cut
+    (and PostgreSQL decompress) once per quote."""
+    records = list(records)
+    loaded: dict[int, Source] = {}
+    for record in records:
+        if isinstance(record, Source):
+            if not record.text_loaded:
+                record.refresh_from_db(fields=["text"])
+            loaded[record.pk] = record
     by_source: dict[int, list[Evidence]] = {}
     for record in records:
         if isinstance(record, Evidence) and record.source_id:
             by_source.setdefault(record.source_id, []).append(record)
     for source_id, quotes in by_source.items():
-        if len(quotes) >= at_least:
+        source = loaded.get(source_id)
+        if source is None and len(quotes) >= at_least:
             source = Source.objects.get(pk=source_id)
+        if source is not None:
             for quote in quotes:
                 Evidence.source.field.set_cached_value(quote, source)
 
