@@ -244,3 +244,14 @@ def test_a_window_around_a_quote_is_cut_in_the_database(release):
     first = Evidence.objects.get(slug="release-row-0")
     window = first.window(500)
     assert window.before == "" and not window.more_before
+
+
+def test_exporting_a_release_reads_its_text_once(release):
+    """export_fixture serializes each quote with the source already loaded, not refetched (with
+    its text) per quote for its natural key."""
+    from tracker.services.export import fixture_dump, fixture_records, sources_find
+
+    with CaptureQueriesContext(connection) as captured:
+        dump = fixture_dump(fixture_records(sources=sources_find([str(release.source.pk)])))
+    assert dump.count('"model": "tracker.evidence"') == 200
+    assert len(text_selects(captured.captured_queries)) == 1
