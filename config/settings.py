@@ -319,6 +319,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Sources are listed (SourceList, without the text) and shown (Source): one kind enum.
+    "ENUM_NAME_OVERRIDES": {"SourceKindEnum": "tracker.choices.SourceKind"},
 }
 
 # Name of the auth group whose members may edit curated records.

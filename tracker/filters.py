@@ -31,7 +31,10 @@ def visible_choices(model):
     draft."""
 
     def choices(request):
-        return visible(model._default_manager.all(), verified_only=not reader_sees_drafts(request))
+        queryset = model._default_manager.all()
+        if model is models.Source:
+            queryset = queryset.defer("text")  # a source's text may be megabytes
+        return visible(queryset, verified_only=not reader_sees_drafts(request))
 
     return choices
 

@@ -115,9 +115,10 @@ def shown(record, *, verified_only: bool):
 
 
 def visible_evidence(*, verified_only: bool) -> QuerySet:
-    """Evidence with its source, for prefetching onto facts the reader already sees: verified
-    quotes from verified sources only when the reader sees verified records."""
-    evidence = Evidence.objects.select_related("source")
+    """Evidence with its source (without the source's text, which may be megabytes), for
+    prefetching onto facts the reader already sees: verified quotes from verified sources only
+    when the reader sees verified records."""
+    evidence = Evidence.objects.select_related("source").defer("source__text")
     if verified_only:
         evidence = evidence.filter(
             review_state=ReviewState.VERIFIED, source__review_state=ReviewState.VERIFIED

@@ -13,7 +13,8 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..models import FACT_FIELDS, Evidence
+from ..models import FACT_FIELDS, Evidence, Source
+from ..models.sources import TextWindow, window_annotation
 from ..services.review import (
     records_return_to_draft,
     records_return_to_draft_all,
@@ -41,7 +42,17 @@ class StaffReadMixin:
         return request.user.is_active and request.user.is_staff
 
 
-class CuratedModelAdmin(StaffReadMixin, SimpleHistoryAdmin):
+class SourceTextDeferredMixin:
+    """Choices of a source (an autocomplete's selected value, a plain select) are loaded
+    without their text."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Source and "queryset" not in kwargs:
+            kwargs["queryset"] = Source.objects.defer("text")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CuratedModelAdmin(SourceTextDeferredMixin, StaffReadMixin, SimpleHistoryAdmin):
     """Base for every curated model: review fields read-only (changed by the actions), verify and
     return-to-draft actions behind a confirmation page, deletions that never leave a verified
     record pointing at a draft, audit history with the changed fields listed."""
@@ -212,25 +223,30 @@ def partial_date_column(name: str, description: str):
     return column
 
 
-def highlight_quote(text: str, start: int | None, end: int | None, context: int | None = None):
-    """The source text with the quote wrapped in <mark>; everything escaped (the text is
-    untrusted). ``context`` limits the characters shown on either side."""
-    if start is None or end is None or not text:
+#: Characters of the source shown on either side of a quote on the evidence's own page.
+QUOTE_CONTEXT = 500
+#: ... in an evidence inline and in the review queue, where quotes stand in a list.
+INLINE_CONTEXT = 200
+
+
+def highlight_window(window: TextWindow | None):
+    """The quote wrapped in <mark> with the text around it, an ellipsis where the source goes
+    on; everything escaped (the text is untrusted). Never the whole text: a source may be
+    megabytes."""
+    if window is None:
         return "—"
-    before, quote, after = text[:start], text[start:end], text[end:]
-    if context is not None:
-        before = ("…" if len(before) > context else "") + before[-context:]
-        after = after[:context] + ("…" if len(after) > context else "")
     return format_html(
         '<div class="quote-in-source" style="white-space: pre-wrap; max-height: 24em; '
-        'overflow: auto; max-width: 60em">{}<mark>{}</mark>{}</div>',
-        before,
-        quote,
-        after,
+        'overflow: auto; max-width: 60em">{}{}<mark>{}</mark>{}{}</div>',
+        "…" if window.more_before else "",
+        window.before,
+        window.quote,
+        window.after,
+        "…" if window.more_after else "",
     )
 
 
-class EvidenceInline(StaffReadMixin, admin.StackedInline):
+class EvidenceInline(SourceTextDeferredMixin, StaffReadMixin, admin.StackedInline):
     """The quotes supporting one fact; subclasses set ``fk_name``."""
 
     model = Evidence
@@ -244,10 +260,16 @@ class EvidenceInline(StaffReadMixin, admin.StackedInline):
     def in_source(self, obj):
         if not obj.pk:
             return "—"
-        return highlight_quote(obj.source.text, obj.start, obj.end, context=200)
+        return highlight_window(obj.window(INLINE_CONTEXT))
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("source")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("source")
+            .defer("source__text")
+            .annotate(text_window=window_annotation(INLINE_CONTEXT))
+        )
 
 
 def evidence_inline(fact_field: str) -> type[EvidenceInline]:

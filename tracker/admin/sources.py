@@ -4,7 +4,8 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Length, Substr
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -12,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from ..models import FACT_FIELDS, Evidence, Source
+from ..models.sources import window_annotation
 from ..services.review import (
     draft_accept,
     draft_accept_plan,
@@ -20,7 +22,23 @@ from ..services.review import (
     source_accept_all,
     source_accept_all_plan,
 )
-from .base import CuratedModelAdmin, EvidenceInline, highlight_quote, partial_date_column
+from .base import (
+    INLINE_CONTEXT,
+    QUOTE_CONTEXT,
+    CuratedModelAdmin,
+    EvidenceInline,
+    highlight_window,
+    partial_date_column,
+)
+
+#: A source whose text is longer is not edited in a textarea: its page shows the beginning.
+LARGE_TEXT = 100_000
+#: Characters of a large text shown on its source's page.
+TEXT_PREVIEW = 5_000
+#: A source with more quotes lists them in the evidence list, not inline on its page.
+MAX_INLINE_QUOTES = 50
+#: Draft quotes shown at once in a source's review queue (in text order).
+MAX_REVIEW_QUOTES = 200
 
 
 class SourceEvidenceInline(EvidenceInline):
@@ -31,6 +49,19 @@ class SourceEvidenceInline(EvidenceInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+def quote_count(**conditions):
+    """The number of a source's quotes, as a subquery: a join grouped by source would group by
+    every selected column (the text too, on SQLite)."""
+    quotes = (
+        Evidence.objects.filter(source=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("source")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(quotes), 0)
 
 
 @admin.register(Source)
@@ -46,25 +77,82 @@ class SourceAdmin(CuratedModelAdmin):
     )
     list_filter = ("kind", "language", "review_state")
     search_fields = ("title", "publisher", "url", "text")
-    readonly_fields = (*CuratedModelAdmin.readonly_fields, "text_hash")
+    readonly_fields = (*CuratedModelAdmin.readonly_fields, "text_hash", "text_size", "quotes")
     date_hierarchy = "published_date"
     inlines = [SourceEvidenceInline]
 
     def get_queryset(self, request):
+        # The text is loaded only where it is edited (a source of normal size, see get_fields).
         return (
             super()
             .get_queryset(request)
+            .defer("text")
             .annotate(
-                evidence_total=Count("evidence", distinct=True),
-                draft_total=Count(
-                    "evidence", filter=Q(evidence__review_state="draft"), distinct=True
-                ),
+                evidence_total=quote_count(),
+                draft_total=quote_count(review_state="draft"),
             )
         )
 
     @admin.display(description="evidence", ordering="evidence_total")
     def evidence_count(self, obj):
         return obj.evidence_total
+
+    def text_length(self, obj) -> int:
+        """The text's length in characters, counted in the database (cached on ``obj``)."""
+        if not hasattr(obj, "_text_length"):
+            rows = Source.objects.filter(pk=obj.pk).annotate(n=Length("text"))
+            obj._text_length = rows.values_list("n", flat=True).get()
+        return obj._text_length
+
+    def large(self, obj) -> bool:
+        return obj is not None and obj.pk is not None and self.text_length(obj) > LARGE_TEXT
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f not in ("text", "text_size")]
+        at = fields.index("text_hash") if "text_hash" in fields else len(fields)
+        text = ["text_size"] if self.large(obj) else ["text", "text_size"] if obj else ["text"]
+        return [*fields[:at], *text, *fields[at:]]
+
+    @admin.display(description="text")
+    def text_size(self, obj):
+        """A large text (a dataset's release) is shown by its beginning, never whole: quotes
+        point into it by offset, and a new release is imported, not typed."""
+        length = self.text_length(obj)
+        if length <= LARGE_TEXT:
+            return f"{length:,} characters"
+        start = (
+            Source.objects.filter(pk=obj.pk)
+            .annotate(head=Substr("text", 1, TEXT_PREVIEW))
+            .values_list("head", flat=True)
+            .get()
+        )
+        return format_html(
+            "<p>{} characters: too large to edit here; the first {} are shown. Each quote's "
+            "page shows the text around it.</p>"
+            '<div style="white-space: pre-wrap; max-height: 24em; overflow: auto; '
+            'max-width: 60em">{}…</div>',
+            f"{length:,}",
+            f"{TEXT_PREVIEW:,}",
+            start,
+        )
+
+    @admin.display(description="quotes")
+    def quotes(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        url = reverse("admin:tracker_evidence_changelist") + f"?source__id__exact={obj.pk}"
+        total = getattr(obj, "evidence_total", None)
+        if total is None:
+            total = obj.evidence.count()
+        shown = "" if total > MAX_INLINE_QUOTES else " (also listed below)"
+        return format_html('<a href="{}">{} quote(s) from this source</a>{}', url, total, shown)
+
+    def get_inlines(self, request, obj):
+        """A source quoted thousands of times (a dataset's release) lists its quotes in the
+        evidence list, linked from its page, not inline."""
+        if obj is not None and getattr(obj, "evidence_total", 0) > MAX_INLINE_QUOTES:
+            return []
+        return super().get_inlines(request, obj)
 
     @admin.display(description="review queue", ordering="draft_total")
     def drafts(self, obj):
@@ -88,16 +176,19 @@ class SourceAdmin(CuratedModelAdmin):
         quotes highlighted in the article, to accept, edit, reject or merge."""
         if not str(object_id).isdigit():
             raise Http404(f"No source has the id {object_id!r}.")
-        source = get_object_or_404(Source, pk=int(object_id))
+        source = get_object_or_404(Source.objects.defer("text"), pk=int(object_id))
         if not self.has_view_permission(request, source):
             raise PermissionDenied
         if request.method == "POST":
             return self._review_decide(request, source)
+        drafts = Evidence.objects.filter(source=source, review_state="draft")
+        total = drafts.count()
+        # At most MAX_REVIEW_QUOTES at once, each with its window of the text cut in the
+        # database: a dataset imported as drafts has thousands of quotes into megabytes.
         quotes = (
-            Evidence.objects.filter(source=source)
-            .filter(review_state="draft")
-            .select_related(*FACT_FIELDS)
-            .order_by("start")
+            drafts.select_related(*FACT_FIELDS)
+            .annotate(text_window=window_annotation(INLINE_CONTEXT))
+            .order_by("start", "pk")[:MAX_REVIEW_QUOTES]
         )
         back = urlencode({"_review_source": source.pk})
         rows: dict[tuple[str, int], dict] = {}
@@ -119,7 +210,7 @@ class SourceAdmin(CuratedModelAdmin):
                     "merge_choices": merge_candidates(fact),
                 },
             )
-            row["quotes"].append(highlight_quote(source.text, quote.start, quote.end, 150))
+            row["quotes"].append(highlight_window(quote.window(INLINE_CONTEXT)))
             row["claims"].append(quote.get_claim_status_display())
         grouped: dict[str, list] = {}
         for row in rows.values():
@@ -130,6 +221,8 @@ class SourceAdmin(CuratedModelAdmin):
             "source": source,
             "published": source.partial_display("published_date"),
             "drafts": list(rows.values()),
+            "quotes_shown": min(total, MAX_REVIEW_QUOTES),
+            "quotes_total": total,
             "grouped": list(grouped.items()),
             "can_change": request.user.has_perm("tracker.change_evidence"),
             "title": f"Review drafts from {source}",
@@ -290,6 +383,10 @@ class EvidenceAdmin(CuratedModelAdmin):
     list_select_related = ["source"]
     readonly_fields = (*CuratedModelAdmin.readonly_fields, "end", "quote_in_source")
 
+    def get_queryset(self, request):
+        # The source is shown by its title; its text (megabytes for a dataset) stays behind.
+        return super().get_queryset(request).select_related("source").defer("source__text")
+
     def get_fieldsets(self, request, obj=None):
         return [
             (None, {"fields": ["source", "quote", "start", "end", "claim_status", "note"]}),
@@ -314,8 +411,10 @@ class EvidenceAdmin(CuratedModelAdmin):
     def fact_kind(self, obj):
         return (obj.fact_field or "").replace("_", " ")
 
-    @admin.display(description="quote highlighted in the source text")
+    @admin.display(
+        description=f"quote highlighted in the source text (±{QUOTE_CONTEXT} characters)"
+    )
     def quote_in_source(self, obj):
         if not obj.pk:
             return "—"
-        return highlight_quote(obj.source.text, obj.start, obj.end)
+        return highlight_window(obj.window(QUOTE_CONTEXT))

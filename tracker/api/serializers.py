@@ -470,7 +470,11 @@ class DeploymentSerializer(FactSerializer):
 
 
 class SourceSerializer(CuratedSerializer):
+    """A source with its full text: the source's own page. Lists leave the text out
+    (:class:`SourceListSerializer`)."""
+
     published_date = PartialDateField("published_date")
+    text_length = serializers.SerializerMethodField(help_text="The text's length in characters.")
 
     class Meta:
         model = models.Source
@@ -483,10 +487,23 @@ class SourceSerializer(CuratedSerializer):
             "published_date",
             "language",
             "text",
+            "text_length",
             "text_hash",
             *REVIEW,
         ]
         read_only_fields = ["text_hash"]
+
+    def get_text_length(self, obj) -> int:
+        length = getattr(obj, "text_length", None)  # counted by the database in the views
+        return length if length is not None else len(obj.text)
+
+
+class SourceListSerializer(SourceSerializer):
+    """A source in a list: everything but its text, which may be megabytes (a dataset's
+    release); ``text_length`` tells its size and the source's own page gives it whole."""
+
+    class Meta(SourceSerializer.Meta):
+        fields = [name for name in SourceSerializer.Meta.fields if name != "text"]
 
 
 class FactKeyField(serializers.CharField):
@@ -501,7 +518,7 @@ class EvidenceSerializer(CuratedSerializer):
     """A quote and the one fact it supports: ``fact_kind`` (state, transfer, permit_decision…)
     and ``fact`` (that record's ISO code, slug or id)."""
 
-    source = serializers.PrimaryKeyRelatedField(queryset=models.Source.objects.all())
+    source = serializers.PrimaryKeyRelatedField(queryset=models.Source.objects.defer("text"))
     source_title = serializers.CharField(source="source.title", read_only=True)
     fact_kind = serializers.ChoiceField(choices=list(models.FACT_FIELDS), source="fact_field")
     fact = FactKeyField(help_text="The fact's ISO code, slug or id.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.db.models.functions import Length
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -306,15 +307,30 @@ class DeploymentViewSet(CuratedViewSet):
 
 
 class SourceViewSet(CuratedViewSet):
-    queryset = models.Source.objects.all()
+    """Sources: the list leaves each text out (``text_length`` gives its size); a source's own
+    page gives it whole."""
+
+    queryset = models.Source.objects.annotate(text_length=Length("text"))
     serializer_class = serializers.SourceSerializer
     filterset_class = filters.SourceFilterSet
     ordering_fields = ["published_date", "title", "publisher", "id"]
     with_evidence = False
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset.defer("text") if self.action == "list" else queryset
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.SourceListSerializer
+        return super().get_serializer_class()
+
 
 class EvidenceViewSet(CuratedViewSet):
-    queryset = models.Evidence.objects.select_related("source", *models.FACT_FIELDS)
+    # Never the source's text: one source may be megabytes, quoted by thousands of rows.
+    queryset = models.Evidence.objects.select_related("source", *models.FACT_FIELDS).defer(
+        "source__text"
+    )
     serializer_class = serializers.EvidenceSerializer
     filterset_class = filters.EvidenceFilterSet
     ordering_fields = ["id", "claim_status", "start"]

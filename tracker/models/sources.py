@@ -6,10 +6,11 @@ import hashlib
 import unicodedata
 from functools import reduce
 from operator import or_
+from typing import NamedTuple
 
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Length
+from django.db.models import F, IntegerField, Q, Value
+from django.db.models.functions import Greatest, Length, Replace, StrIndex, Substr
 from django.utils.text import slugify
 
 from ..choices import ClaimStatus, SourceKind
@@ -82,8 +83,10 @@ class Source(PartialDatesMixin, CuratedModel):
         return (self.url or self.text_hash,)
 
     def save(self, *args, **kwargs):
-        self.text = normalize_text(self.text)
-        self.text_hash = text_hash(self.text)
+        # A source loaded without its text (see text_loaded) saves its other fields only.
+        if self.text_loaded:
+            self.text = normalize_text(self.text)
+            self.text_hash = text_hash(self.text)
         if not self.url:
             self.url = None
         super().save(*args, **kwargs)
@@ -93,20 +96,127 @@ class Source(PartialDatesMixin, CuratedModel):
         if not self.url:
             self.url = None
         errors = self.clean_partial_dates()
-        if not self.text.strip():
-            errors.setdefault("text", []).append("A source needs its text.")
-        elif self.text_hash and self.text_hash != text_hash(self.text):
-            errors.setdefault("text_hash", []).append(
-                "The stored hash does not match the text (was the text changed outside the app?)."
-            )
+        # A source loaded without its text (see text_loaded) is not changing it: the text was
+        # checked when it was saved.
+        if self.text_loaded:
+            if not self.text.strip():
+                errors.setdefault("text", []).append("A source needs its text.")
+            elif self.text_hash and self.text_hash != text_hash(self.text):
+                errors.setdefault("text_hash", []).append(
+                    "The stored hash does not match the text "
+                    "(was the text changed outside the app?)."
+                )
         raise_if(errors)
 
     def clean_fields(self, exclude=None):
         # The hash is derived from the text; compute it before uniqueness is validated.
-        self.text = normalize_text(self.text or "")
-        if not self.text_hash:
-            self.text_hash = text_hash(self.text)
+        if self.text_loaded:
+            self.text = normalize_text(self.text or "")
+            if not self.text_hash:
+                self.text_hash = text_hash(self.text)
+        elif exclude is not None:
+            exclude = {*exclude, "text"}
+        else:
+            exclude = {"text"}
         super().clean_fields(exclude=exclude)
+
+    @property
+    def text_loaded(self) -> bool:
+        """Whether the text is in memory (it is deferred wherever it is not shown: a release of
+        a dataset is megabytes, and tens of thousands of quotes point at it)."""
+        return "text" not in self.get_deferred_fields()
+
+    def text_window(self, start: int, end: int, context: int) -> TextWindow:
+        """The quote at ``start:end`` with ``context`` characters either side, cut in the
+        database when the text is not loaded (one row: the text never leaves it)."""
+        if self.text_loaded:
+            return TextWindow.of(self.text, start, end, context)
+        first = max(start - context, 0)
+        cut = Source.objects.filter(pk=self.pk).annotate(
+            window=Substr("text", first + 1, end - first + context + 1)
+        )
+        return TextWindow.cut(cut.values_list("window", flat=True).get(), start, end, context)
+
+    def quote_facts(self, quote: str, start: int | None) -> QuoteFacts:
+        """Where ``quote`` is in the text: what stands at ``start``, its first offset (-1 when
+        absent) and how many times it occurs; computed in the database when the text is not
+        loaded."""
+        if self.text_loaded:
+            return QuoteFacts.of(self.text, quote, start)
+
+        def ask(**annotations):
+            rows = Source.objects.filter(pk=self.pk).annotate(**annotations)
+            return rows.values(*annotations).get()
+
+        length = len(quote)
+        if start is not None:
+            at_start = ask(q_at=Substr("text", start + 1, length))["q_at"]
+            if at_start == quote:
+                return QuoteFacts(at_start, start, 1)
+            return QuoteFacts(
+                at_start, ask(q_first=StrIndex("text", Value(quote)))["q_first"] - 1, -1
+            )
+        row = ask(
+            q_first=StrIndex("text", Value(quote)),
+            q_count=(Length("text") - Length(Replace("text", Value(quote), Value(""))))
+            / Value(length, output_field=IntegerField()),
+        )
+        return QuoteFacts(None, row["q_first"] - 1, row["q_count"])
+
+
+class TextWindow(NamedTuple):
+    """A quote with the text around it, and whether the text goes on beyond either side."""
+
+    before: str
+    quote: str
+    after: str
+    more_before: bool
+    more_after: bool
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int, context: int) -> TextWindow:
+        first = max(start - context, 0)
+        return cls.cut(text[first : end + context + 1], start, end, context)
+
+    @classmethod
+    def cut(cls, window: str, start: int, end: int, context: int) -> TextWindow:
+        """Split ``window``, the text from ``max(start - context, 0)`` to ``end + context + 1``
+        (one character more than shown, telling whether the text goes on)."""
+        window = window or ""
+        before = min(start, context)
+        quote_end = before + end - start
+        return cls(
+            window[:before],
+            window[before:quote_end],
+            window[quote_end : quote_end + context],
+            start > context,
+            len(window) > quote_end + context,
+        )
+
+
+class QuoteFacts(NamedTuple):
+    """What a quote check needs to know of a source text (see :meth:`Source.quote_facts`):
+    what stands at the quote's start, the quote's first offset (-1: absent) and its number of
+    occurrences (-1 when a start is given: not needed)."""
+
+    at_start: str | None
+    first: int
+    count: int
+
+    @classmethod
+    def of(cls, text: str, quote: str, start: int | None) -> QuoteFacts:
+        at_start = None if start is None else text[start : start + len(quote)]
+        if start is not None and at_start == quote:
+            return cls(at_start, start, 1)
+        return cls(at_start, text.find(quote), text.count(quote) if start is None else -1)
+
+
+def window_annotation(context: int, prefix: str = "source__") -> Substr:
+    """An annotation giving each piece of evidence the text around its quote, ``context``
+    characters either side (see :meth:`Evidence.window`), cut in the database: one substring
+    per row, the text never leaves the database."""
+    first = Greatest(F("start") - context, Value(0))
+    return Substr(f"{prefix}text", first + 1, F("end") - first + context + 1)
 
 
 #: The facts a piece of evidence can support: exactly one of these foreign keys is set.
@@ -240,17 +350,34 @@ class Evidence(CuratedModel):
     def build_slug(self) -> str:
         fact = self.fact
         fact_key = getattr(fact, "slug", None) or getattr(fact, "code", "") if fact else ""
-        return slugify(f"{self.fact_field} {fact_key} {self.source.text_hash[:10]} {self.start}")[
-            :300
-        ]
+        source_hash = self.light_source().text_hash
+        return slugify(f"{self.fact_field} {fact_key} {source_hash[:10]} {self.start}")[:300]
+
+    def light_source(self) -> Source:
+        """The source, loaded without its text unless it was already loaded with it: checks
+        then run in the database (a source may be megabytes)."""
+        field = type(self)._meta.get_field("source")
+        if not field.is_cached(self):
+            field.set_cached_value(self, Source.objects.defer("text").get(pk=self.source_id))
+        return self.source
+
+    def window(self, context: int) -> TextWindow | None:
+        """The quote with ``context`` characters of its source either side: from the
+        annotation ``text_window`` (:func:`window_annotation`) when the queryset has it, else
+        cut from the source (in the database unless its text is loaded)."""
+        if self.start is None or self.end is None:
+            return None
+        cut = getattr(self, "text_window", None)
+        if cut is not None:
+            return TextWindow.cut(cut, self.start, self.end, context)
+        return self.light_source().text_window(self.start, self.end, context)
 
     def locate(self) -> None:
         """Fill in the offsets from the quote when it occurs exactly once in the source."""
         if self.start is None and self.source_id and self.quote:
-            text = self.source.text
-            first = text.find(self.quote)
-            if first >= 0 and text.find(self.quote, first + 1) < 0:
-                self.start = first
+            facts = self.light_source().quote_facts(self.quote, None)
+            if facts.first >= 0 and facts.count == 1:
+                self.start = facts.first
         if self.start is not None and self.quote:
             self.end = self.start + len(self.quote)
 
@@ -273,30 +400,32 @@ class Evidence(CuratedModel):
             )
         if self.source_id and self.quote:
             self.locate()
-            problem = quote_problem(self.source.text, self.quote, self.start)
+            facts = self.light_source().quote_facts(self.quote, self.start)
+            problem = facts_problem(facts, self.quote, self.start)
             if problem:
-                field = (
-                    "start"
-                    if self.start is not None and self.quote in self.source.text
-                    else "quote"
-                )
+                field = "start" if self.start is not None and facts.first >= 0 else "quote"
                 errors.setdefault(field, []).append(problem)
         raise_if(errors)
 
 
+def facts_problem(facts: QuoteFacts, quote: str, start: int | None) -> str | None:
+    """Why ``quote`` is not at ``start``, from what is known of the text, or None when it is."""
+    if start is None:
+        if facts.count == 0:
+            return "The quote does not occur verbatim in the source text."
+        return f"The quote occurs {facts.count} times in the source text: give its start offset."
+    if facts.at_start == quote:
+        return None
+    if facts.first < 0:
+        return "The quote does not occur verbatim in the source text."
+    return f"The quote is not at offset {start} of the source text (it occurs at {facts.first})."
+
+
 def quote_problem(text: str, quote: str, start: int | None) -> str | None:
     """Why ``quote`` is not at ``start`` in ``text``, or None when it is."""
-    if start is None:
-        count = text.count(quote)
-        if count == 0:
-            return "The quote does not occur verbatim in the source text."
-        return f"The quote occurs {count} times in the source text: give its start offset."
-    if text[start : start + len(quote)] == quote:
-        return None
-    found = text.find(quote)
-    if found < 0:
-        return "The quote does not occur verbatim in the source text."
-    return f"The quote is not at offset {start} of the source text (it occurs at {found})."
+    if start is not None and text[start : start + len(quote)] == quote:
+        return None  # the common case, without searching the text
+    return facts_problem(QuoteFacts.of(text, quote, start), quote, start)
 
 
 __all__ = [
@@ -306,4 +435,7 @@ __all__ = [
     "normalize_text",
     "text_hash",
     "quote_problem",
+    "TextWindow",
+    "QuoteFacts",
+    "window_annotation",
 ]

@@ -102,8 +102,16 @@ def fixture_records(*, sources: list[Source]) -> list:
         *deployments,
         *decisions,
     ]
-    included = {(type(r), r.pk) for r in records}
+    included = {(type(r), r.pk): r for r in records}
+    by_source = {s.pk: s for s in sources}
     for e in evidence:
+        # Each quote gets the records already loaded, so neither its fact nor its source (with
+        # a text that may be megabytes) is fetched again per quote when it is serialized.
+        Evidence.source.field.set_cached_value(e, by_source[e.source_id])
+        fact_model = Evidence._meta.get_field(e.fact_field).related_model
+        loaded = included.get((fact_model, getattr(e, f"{e.fact_field}_id")))
+        if loaded is not None:
+            Evidence._meta.get_field(e.fact_field).set_cached_value(e, loaded)
         fact = e.fact
         if e.fact_field in ("state",) or (type(fact), fact.pk) in included:
             records.append(e)

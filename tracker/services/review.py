@@ -61,10 +61,21 @@ def _fact_field(fact) -> str:
     raise ValidationError(f"{fact._meta.verbose_name_plural} carry no evidence.")
 
 
-def _draft_quotes(fact, source) -> models.QuerySet:
-    return Evidence.objects.filter(
-        **{_fact_field(fact): fact}, source=source, review_state=ReviewState.DRAFT
-    ).order_by("pk")
+def _quoting(quotes, source: Source) -> list[Evidence]:
+    """``quotes`` each holding ``source`` as loaded (its text is not loaded once per quote)."""
+    quotes = list(quotes)
+    for quote in quotes:
+        Evidence.source.field.set_cached_value(quote, source)
+    return quotes
+
+
+def _draft_quotes(fact, source) -> list[Evidence]:
+    return _quoting(
+        Evidence.objects.filter(
+            **{_fact_field(fact): fact}, source=source, review_state=ReviewState.DRAFT
+        ).order_by("pk"),
+        source,
+    )
 
 
 def draft_accept_plan(*, fact, source: Source, user=None) -> VerificationPlan:
@@ -92,8 +103,9 @@ def draft_accept(*, fact, source: Source, user, expected_token=None) -> int:
 
 
 def _source_drafts(source: Source) -> list[models.Model]:
-    return list(
-        Evidence.objects.filter(source=source, review_state=ReviewState.DRAFT).order_by("pk")
+    return _quoting(
+        Evidence.objects.filter(source=source, review_state=ReviewState.DRAFT).order_by("pk"),
+        source,
     )
 
 

@@ -164,7 +164,13 @@ def _references(record: models.Model) -> list[models.Model]:
     found = []
     for model_field in record._meta.concrete_fields:
         if model_field.many_to_one and _is_curated(model_field.related_model):
-            value = getattr(record, model_field.name)
+            if model_field.related_model is Source and not model_field.is_cached(record):
+                # Not the text: a release quoted by thousands of rows is megabytes.
+                source_id = getattr(record, model_field.attname)
+                value = Source.objects.defer("text").filter(pk=source_id).first()
+                model_field.set_cached_value(record, value)
+            else:
+                value = getattr(record, model_field.name)
             if value is not None:
                 found.append(value)
     if record.pk:
@@ -180,7 +186,7 @@ def _public_or_planned(record: models.Model, plan: dict) -> bool:
 
 def _evidence_choice(record, plan: dict, prefer_source) -> tuple[bool, Evidence | None]:
     """(already backed?, the evidence to verify with ``record`` when it is not)."""
-    quotes = list(record.evidence.select_related("source").order_by("pk"))
+    quotes = list(record.evidence.select_related("source").defer("source__text").order_by("pk"))
     if any(_public_or_planned(q, plan) and _public_or_planned(q.source, plan) for q in quotes):
         return True, None
     if not quotes:
@@ -191,6 +197,31 @@ def _evidence_choice(record, plan: dict, prefer_source) -> tuple[bool, Evidence 
         return (not preferred, not _public_or_planned(quote.source, plan), quote.pk)
 
     return False, min(quotes, key=rank)
+
+
+def _share_source_texts(records: Iterable[models.Model], *, at_least: int = 10) -> None:
+    """Each source in a plan is validated with its text (its hash is checked), and the quotes
+    of one source are checked against its text read once: a dataset accepted whole is
+    thousands of quotes into one text of megabytes, which the database would otherwise cut
+    (and PostgreSQL decompress) once per quote."""
+    records = list(records)
+    loaded: dict[int, Source] = {}
+    for record in records:
+        if isinstance(record, Source):
+            if not record.text_loaded:
+                record.refresh_from_db(fields=["text"])
+            loaded[record.pk] = record
+    by_source: dict[int, list[Evidence]] = {}
+    for record in records:
+        if isinstance(record, Evidence) and record.source_id:
+            by_source.setdefault(record.source_id, []).append(record)
+    for source_id, quotes in by_source.items():
+        source = loaded.get(source_id)
+        if source is None and len(quotes) >= at_least:
+            source = Source.objects.get(pk=source_id)
+        if source is not None:
+            for quote in quotes:
+                Evidence.source.field.set_cached_value(quote, source)
 
 
 def verification_plan(
@@ -231,6 +262,7 @@ def verification_plan(
                 queue.extend([quote, quote.source])
         if not queue:
             break
+    _share_source_texts(plan.values())
     for record in plan.values():
         try:
             record.full_clean(validate_unique=False, validate_constraints=False)
