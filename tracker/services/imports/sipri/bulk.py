@@ -105,6 +105,7 @@ def history_insert(
     """Write one history row per record in ``ids`` from its current row, server-side (the
     same rows simple-history's ``bulk_history_create`` would write)."""
     ids = list(ids)
+    reason = reason[:100]  # simple-history's column
     if not ids:
         return 0
     connection = connections[using]

@@ -302,7 +302,8 @@ class _Import:
         release = read.release
         when = f", data generated {release.generated_text}" if release.generated_text else ""
         self.release_label = f"{release.title}{when}"
-        self.reason = f"imported from SIPRI release ({self.release_label})"
+        # history reasons hold 100 characters: name the release by its generation date
+        self.reason = f"imported from SIPRI release {release.generated_text or release.title}"[:100]
         self.summary = ImportSummary(
             path=path_label,
             release=self.release_label,
@@ -1081,7 +1082,7 @@ class _Import:
             Transfer.history.bulk_history_create(
                 updated,
                 update=True,
-                default_change_reason=f"reloaded: {self.reason}",
+                default_change_reason=f"reloaded: {self.reason}"[:100],
                 default_user=self.user,
                 default_date=self.now,
             )
@@ -1195,8 +1196,8 @@ class _Import:
         Transfer.history.bulk_history_create(
             transfers,
             update=True,
-            default_change_reason=f"withdrawn: not in the newer SIPRI release "
-            f"({self.release_label})",
+            default_change_reason=f"withdrawn: not in SIPRI release "
+            f"{self.read.release.generated_text}"[:100],
             default_user=self.user,
             default_date=self.now,
         )
