@@ -68,7 +68,7 @@ def test_unknown_name_stops_with_line_and_value(tmp_path):
         CLASSIC.read_bytes()
         + b"Atlantis,France,1999,,12,,Mirage-2000,FGA aircraft,12,,2001,New,,20,240,240\n"
     )
-    with pytest.raises(CommandError, match=r"line 83 \(Recipient\): 'Atlantis'"):
+    with pytest.raises(CommandError, match=r"line 82 \(Recipient\): 'Atlantis'"):
         run(path, "--draft")
     assert not Transfer.objects.exists()
     out = run(path, "--draft", "--create-unknown")
