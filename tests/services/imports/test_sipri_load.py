@@ -363,3 +363,20 @@ def test_ledger_keeps_each_deals_values_by_its_natural_key(curator):
     row = LoadedRecord.objects.get(model="tracker.transfer", natural_key=json.dumps([t.slug]))
     assert row.values["supplier"] == ["TR"] and row.values["recipient"] == ["AZ"]
     assert row.values["quantity"] == 12 and row.values["quantity_estimated"] is True
+
+
+def test_generic_items_are_one_per_supplier_state_and_unknown_supplier():
+    """A generic designation with no model in Comments is one item per supplier state, and one
+    for unknown suppliers; a second import finds the same items."""
+    rows = (
+        "Chile,Finland,2011,,2,,ship engine,ship engine,2,,2014,New,,1.5,3,3\n"
+        "Peru,unknown supplier(s),2011,,2,,ship engine,ship engine,2,,2014,New,,1.5,3,3\n"
+        "Peru,Germany,2011,,2,,ship engine,ship engine,2,,2014,New,,1.5,3,3\n"
+    ).encode("latin-1")
+    data = CLASSIC.read_bytes() + rows
+    sipri_import(data)
+    items = Item.objects.filter(name="ship engine")
+    origins = sorted((i.country_of_origin.code if i.country_of_origin else "") for i in items)
+    assert origins == ["", "DE", "FI"]
+    again = sipri_import(data)
+    assert again.imported == 0 and again.items.created == 0

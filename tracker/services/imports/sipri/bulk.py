@@ -27,14 +27,18 @@ def reserve_ids(model: type[models.Model], count: int, *, using: str) -> list[in
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
+            # Take a block of ids: writers to the table wait for the import's transaction (the
+            # lock lets readers through), so nobody takes an id between nextval and setval.
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN EXCLUSIVE MODE")
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            sequence = cursor.fetchone()[0]
+            cursor.execute("SELECT nextval(%s)", [sequence])
+            start = cursor.fetchone()[0]
+            if count > 1:
+                cursor.execute("SELECT setval(%s, %s)", [sequence, start + count - 1])
+            return list(range(start, start + count))
         cursor.execute(f'SELECT COALESCE(MAX("id"), 0) FROM "{table}"')  # noqa: S608
         start = cursor.fetchone()[0] + 1
-        # keep SQLite's AUTOINCREMENT counter (if any) ahead of the ids we took
         return list(range(start, start + count))
 
 
@@ -124,6 +128,12 @@ def history_insert(
         f"history_type, history_user_id) SELECT {names}, %s, %s, %s, %s FROM {quote(table)} "
     )
     with connection.cursor() as cursor:
+        if ids == list(range(ids[0], ids[0] + len(ids))):  # a block of reserved ids
+            cursor.execute(
+                sql + "WHERE id BETWEEN %s AND %s",
+                [when_value, reason, history_type, user_id, ids[0], ids[-1]],
+            )
+            return cursor.rowcount
         if connection.vendor == "postgresql":
             cursor.execute(
                 sql + "WHERE id = ANY(%s)", [when_value, reason, history_type, user_id, ids]

@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from os import PathLike
 
+import orjson
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 from django.db.models.fields.json import KeyTextTransform
@@ -618,14 +619,19 @@ class _Import:
         slugs: set[str] = set()
         for pk, slug, name, item_type, origin, review in stored:
             slugs.add(slug)
-            by_name.setdefault((name, item_type, None), (pk, slug, review))
-            by_name.setdefault((name, item_type, origin), (pk, slug, review))
+            # a model is one item whatever its origin; a generic item is one per origin
+            by_name.setdefault(("model", name, item_type), (pk, slug, review))
+            by_name.setdefault(("generic", name, item_type, origin), (pk, slug, review))
         categories = dict(ControlListCategory.objects.using(self.using).values_list("code", "id"))
         key_of: dict[ItemRef, tuple] = {}
         new: dict[tuple, list] = {}  # key -> [slug, first ref, all refs inferred]
         to_verify = set()
         for ref in refs:
-            key = (ref.designation, ref.description, ref.origin_state if ref.generic else None)
+            key = (
+                ("generic", ref.designation, ref.description, ref.origin_state)
+                if ref.generic
+                else ("model", ref.designation, ref.description)
+            )
             key_of[ref] = key
             if key in new:
                 new[key][2] = new[key][2] and ref.inferred
@@ -764,6 +770,8 @@ class _Import:
         years: dict[int, dt.date] = {}
         decimals: dict[Decimal, str] = {}
         creating: list[tuple] = []
+        digest_key = f'{DIGEST}":"'.encode()
+        scope_json = f'","{SCOPE}":{json.dumps(scope)}}}'.encode()
         for deal, ref in zip(deals, self.item_refs, strict=True):
             supplier, recipient = sides[deal.supplier.written], sides[deal.recipient.written]
             item_id, item_slug, item_draft = items[ref]
@@ -771,11 +779,11 @@ class _Import:
             seen.add(slug)
             key = f'["{slug}"]'
             values = self.values(deal, supplier, recipient, item_slug, years, decimals)
-            encoded = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
-            digest = hashlib.blake2b(encoded.encode(), digest_size=12).hexdigest()
+            encoded = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
+            digest = hashlib.blake2b(encoded, digest_size=12).hexdigest()
             ledger_values = (
-                encoded[:-1] + f', "{DIGEST}": "{digest}", "{SCOPE}": ' + json.dumps(scope) + "}"
-            )
+                encoded[:-1] + b',"' + digest_key + digest.encode() + scope_json
+            ).decode()
             entry = ledger.get(key)
             pk, current_review = stored.get(slug, (None, None))
             if pk is not None:
@@ -826,7 +834,7 @@ class _Import:
             if row_review[0] == ReviewState.DRAFT:
                 summary.draft_deals += 1
             new_rows.append(
-                self.transfer_row(pk, slug, values, supplier, recipient, item_id, row_review)
+                self.transfer_row(pk, slug, deal, values, supplier, recipient, item_id, row_review)
             )
             new_ledger.append((slug, ledger_values))
             for d in deal.deliveries:
@@ -848,6 +856,7 @@ class _Import:
                 return None
             if value not in years:
                 years[value] = f"{value:04d}-01-01"
+                _DATES[years[value]] = dt.date(value, 1, 1)
             return years[value]
 
         def tiv(value):
@@ -896,8 +905,9 @@ class _Import:
             ]
         return values
 
-    def transfer_row(self, pk, slug, values, supplier: Side, recipient: Side, item_id, review):
+    def transfer_row(self, pk, slug, deal, values, supplier, recipient, item_id, review):
         v = values
+        dates = _DATES
         state_ids, party_ids = self.state_ids, self.party_ids
         return (
             pk,
@@ -921,17 +931,17 @@ class _Import:
             v["quantity_delivered_estimated"],
             v["status"],
             v["condition"],
-            _date(v["order_date"]),
+            dates.get(v["order_date"]),
             v["order_date_precision"],
             v["order_date_estimated"],
-            _date(v["delivery_date"]),
+            dates.get(v["delivery_date"]),
             v["delivery_date_precision"],
-            _date(v["delivery_end_date"]),
+            dates.get(v["delivery_end_date"]),
             v["delivery_end_date_precision"],
             v["delivery_dates_estimated"],
-            _decimal(v["tiv_per_unit"]),
-            _decimal(v["tiv_total_order"]),
-            _decimal(v["tiv_delivered"]),
+            deal.tiv_per_unit,
+            deal.tiv_total_order,
+            deal.tiv_delivered,
             v["comments"],
             None,
             "",
