@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -172,6 +173,7 @@ class ImportSummary:
     repaired: list[list[int]] = field(default_factory=list)
     draft_reasons: dict[str, int] = field(default_factory=dict)
     integrations: dict | None = None
+    seconds: float = 0.0  # reading, loading and commit (not the process start-up)
 
     @property
     def balanced(self) -> bool:
@@ -212,6 +214,8 @@ class ImportSummary:
                 else ""
             ),
             f"rows rejected: {len(self.rejected)}",
+            f"time: {self.seconds:.2f} s for reading, loading and commit "
+            f"({self.deals_read / self.seconds if self.seconds else 0:,.0f} deals/s)",
         ]
         for reason, count in sorted(self.draft_reasons.items()):
             out.append(f"  draft: {count} deal(s): {reason}")
@@ -268,6 +272,7 @@ def sipri_import(
     for a name no table resolves unless ``create_unknown``. ``dry_run`` does everything, then
     rolls back.
     """
+    started = time.perf_counter()
     read = source if isinstance(source, SipriRead) else sipri_read(source)
     if not path_label:
         path_label = str(source) if isinstance(source, str | PathLike) else "(bytes)"
@@ -282,6 +287,7 @@ def sipri_import(
         ).run()
         if dry_run:
             transaction.set_rollback(True, using=using)
+    summary.seconds = time.perf_counter() - started
     return summary
 
 
@@ -300,6 +306,8 @@ class _Import:
         self.using = using
         self.connection = connections[using]
         self.now = timezone.now()
+        self.created_ids: list[int] = []
+        self.updated_ids: list[int] = []
         release = read.release
         when = f", data generated {release.generated_text}" if release.generated_text else ""
         self.release_label = f"{release.title}{when}"
@@ -814,6 +822,7 @@ class _Import:
                 (deal, slug, values, ledger_values, supplier, recipient, item_id, draft_reason)
             )
         ids = reserve_ids(Transfer, len(creating), using=using)
+        self.created_ids = ids
         for pk, (
             deal,
             slug,
@@ -1084,6 +1093,7 @@ class _Import:
             self.apply(transfer, take, values, sides, deal, item_ids)
             fields_taken.update(take)
             updated.append(transfer)
+            self.updated_ids.append(transfer.pk)
         if updated:
             names = sorted(fields_taken | {"last_updated"})
             for transfer in updated:
@@ -1360,8 +1370,16 @@ class _Import:
 
     # -- checks and helpers ---------------------------------------------------------------------
     def check_references(self) -> None:
-        """A verified deal never points at a draft state, party or item (set-wise)."""
-        verified = Transfer.objects.using(self.using).filter(review_state=ReviewState.VERIFIED)
+        """A verified deal this import wrote never points at a draft state, party or item
+        (set-wise, over the block of created ids and the updated ones)."""
+        touched = Q(pk__in=self.updated_ids)
+        if self.created_ids:
+            touched |= Q(pk__gte=self.created_ids[0], pk__lte=self.created_ids[-1])
+        if not (self.created_ids or self.updated_ids):
+            return
+        verified = Transfer.objects.using(self.using).filter(
+            touched, review_state=ReviewState.VERIFIED
+        )
         bad = verified.filter(
             Q(item__review_state=ReviewState.DRAFT)
             | Q(supplier__review_state=ReviewState.DRAFT)
