@@ -226,7 +226,9 @@ class ImportSummary:
         out += [f"  skipped: {s}" for s in self.skipped[:EXAMPLES]]
         if len(self.skipped) > EXAMPLES:
             out.append(f"  ... and {len(self.skipped) - EXAMPLES} more skipped")
-        if self.integrations is not None:
+        if self.integrations is None:
+            out.append("integrations from comments: not run (integrations.py not merged)")
+        else:
             out.append(
                 "integrations from comments: "
                 + ", ".join(f"{k} {v}" for k, v in self.integrations.items() if k != "examples")
@@ -1334,17 +1336,18 @@ class _Import:
 
     # -- integrations ---------------------------------------------------------------------------
     def integrations_call_point(self, deals, items, source) -> None:
-        # CALL POINT for helper "integrations" (tracker/services/imports/sipri/integrations.py):
-        #   plan = plan_integrations(deals)
-        #   report = load_integrations(plan, items={ref: pk}, row_offsets=..., source=source)
-        # wired in once that branch is merged; until then the summary says "not run".
+        """Integrations read from Comments (helper "integrations": integrations.py), as drafts:
+        until that module is merged the summary says they were not run."""
         try:
             from .integrations import load_integrations, plan_integrations
         except ImportError:  # pragma: no cover - the module is not merged yet
             self.summary.integrations = None
             return
         try:
-            plan = plan_integrations(deals)
+            plan = plan_integrations(
+                deals,
+                deal_items={d.identity: ref for d, ref in zip(deals, self.item_refs, strict=True)},
+            )
         except NotImplementedError:
             self.summary.integrations = None
             return
