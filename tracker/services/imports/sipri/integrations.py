@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -33,6 +33,7 @@ from ....choices import ClaimStatus, IntegrationStatus, ItemKind, ReviewState
 from ....models import Evidence, Integration, Item, ItemAlias, Source, State
 from ....models.sources import normalize_text
 from ....models.tombstones import Tombstone
+from .bulk import history_insert, insert_rows, reserve_ids
 from .comments import (
     Destination,
     ItemRef,
@@ -204,46 +205,45 @@ class _Index:
     search on word tokens for families."""
 
     def __init__(self, refs: Iterable[tuple[ItemRef, str | None]]):
-        # designation (casefolded) -> ItemRef -> (number of deals, recipients' keys)
+        # designation (casefolded) -> ItemRef -> [number of deals, recipients]
         self.by_name: dict[str, dict[ItemRef, list]] = defaultdict(dict)
-        for ref, recipient in refs:
-            entry = self.by_name[ref.designation.casefold()].setdefault(ref, [0, set()])
-            entry[0] += 1
+        for (ref, recipient), deals in Counter(refs).items():
+            entry = self.by_name[ref.designation.casefold()].get(ref)
+            if entry is None:
+                entry = self.by_name[ref.designation.casefold()][ref] = [0, set()]
+            entry[0] += deals
             if recipient:
                 entry[1].add(recipient)
-        self.designations: dict[str, str] = {}  # casefolded -> as written
-        for refs_ in self.by_name.values():
-            for ref in refs_:
-                self.designations.setdefault(ref.designation.casefold(), ref.designation)
+        self.designations: dict[str, str] = {
+            name: next(iter(refs_)).designation for name, refs_ in self.by_name.items()
+        }  # casefolded -> as written
         self._keys: list[tuple[str, str]] = sorted(
             (_token_key(d), d) for d in self.designations.values()
         )
 
-    def refs(
+    def best(
         self, name: str, description: str, origin: str | None, recipient: str | None = None
-    ) -> list[ItemRef]:
-        """The items designated ``name`` whose description is compatible, best first: the one
+    ) -> ItemRef | None:
+        """The item designated ``name`` with a compatible description that fits best: the one
         the same party received, from the origin the comment gives, typed the same, most dealt."""
         found = self.by_name.get(name.casefold())
         if not found:
-            return []
+            return None
         wanted = platform_class(description)
         fits = [
-            (ref, entry)
+            (
+                recipient is not None and recipient not in entry[1],
+                origin is not None and ref.origin_state != origin,
+                ref.description != description,
+                -entry[0],
+                ref.description,
+                ref.origin_state or "",
+                ref,
+            )
             for ref, entry in found.items()
             if platform_class(ref.description) == wanted
         ]
-        fits.sort(
-            key=lambda pair: (
-                recipient is not None and recipient not in pair[1][1],
-                origin is not None and pair[0].origin_state != origin,
-                pair[0].description != description,
-                -pair[1][0],
-                pair[0].description,
-                pair[0].origin_state or "",
-            )
-        )
-        return [ref for ref, _ in fits]
+        return min(fits, key=lambda fit: fit[:6])[6] if fits else None
 
     def received_by(self, ref: ItemRef, recipient: str) -> bool:
         entry = self.by_name.get(ref.designation.casefold(), {}).get(ref)
@@ -281,7 +281,12 @@ class _Pending:
     offset: int
 
 
-def plan_integrations(deals: Sequence[SipriDeal], *, examples: int = EXAMPLES) -> IntegrationPlan:
+def plan_integrations(
+    deals: Sequence[SipriDeal],
+    *,
+    deal_items: Mapping[str, ItemRef] | None = None,
+    examples: int = EXAMPLES,
+) -> IntegrationPlan:
     """Read every deal's comment into planned integrations (pure: no database).
 
     A destination is matched, in order, to the deals' items with its designation (or the
@@ -289,10 +294,15 @@ def plan_integrations(deals: Sequence[SipriDeal], *, examples: int = EXAMPLES) -
     description; else to the members of the family it names among the deals' designations and
     the other platforms the comments name ("Hurkus" -> "Hurkus-B", "Hurkus-C"); else it is a new
     platform, typed and placed as the comment says ("produced in Turkey").
+
+    ``deal_items`` (deal identity -> ``deal_item(deal)``) spares recomputing what the importer
+    already has; ``examples`` bounds the left comments the report keeps.
     """
     report = IntegrationPlanReport()
-    components = {deal.identity: deal_item(deal) for deal in deals}
-    index = _Index((components[d.identity], d.recipient.key) for d in deals)
+    components = (
+        deal_items if deal_items is not None else {deal.identity: deal_item(deal) for deal in deals}
+    )
+    index = _Index((components[d.identity], d.recipient.written) for d in deals)
 
     pending: list[_Pending] = []
     reasons: dict[str, str] = {}  # deal identity -> why its comment was left
@@ -329,9 +339,9 @@ def plan_integrations(deals: Sequence[SipriDeal], *, examples: int = EXAMPLES) -
     for number, item in enumerate(pending):
         d = item.destination
         for name in _names(d.designation):
-            refs = index.refs(name, d.description, d.origin_state, item.deal.recipient.key)
-            if refs:
-                exact[number] = refs[0]
+            ref = index.best(name, d.description, d.origin_state, item.deal.recipient.written)
+            if ref is not None:
+                exact[number] = ref
                 break
         else:
             unresolved[(d.designation.casefold(), platform_class(d.description))].append(number)
@@ -348,11 +358,11 @@ def plan_integrations(deals: Sequence[SipriDeal], *, examples: int = EXAMPLES) -
                 c for c in comment_index.prefixed(name) if c.casefold() != designation.casefold()
             ]
             for member in family_candidates(name, candidates):
-                refs = index.refs(member, description, origin) or comment_index.refs(
+                ref = index.best(member, description, origin) or comment_index.best(
                     member, description, origin
                 )
-                if refs and refs[0] not in chosen:
-                    chosen.append(refs[0])
+                if ref is not None and ref not in chosen:
+                    chosen.append(ref)
             if chosen:
                 break
         return chosen
@@ -389,7 +399,7 @@ def plan_integrations(deals: Sequence[SipriDeal], *, examples: int = EXAMPLES) -
             platforms, family_name = [exact[number]], None
         elif family.get(key):
             # the members this recipient received, if any: Chad's Hurkus is its Hurkus-C
-            recipient = deal.recipient.key
+            recipient = deal.recipient.written
             platforms = [ref for ref in family[key] if index.received_by(ref, recipient)]
             platforms, family_name = platforms or family[key], d.designation
         else:
@@ -479,150 +489,128 @@ def load_integrations(
     using: str = "default",
 ) -> IntegrationReport:
     """Write the plan as drafts, set-wise: new platform items (with the comment's origin state and
-    the clause as evidence), integrations and their evidence, and the history rows of each.
+    the clause as evidence), integrations and their evidence, and the first history row of each.
 
     ``items`` maps each deal's ItemRef (``deal_item(deal)``) to its Item id; ``row_offsets`` maps a
     deal's identity to the offset of its row text in ``source.text``. Run inside the importer's
-    transaction. Idempotent: existing integrations and quotes are kept (a new quote of an existing
-    integration is added), and what a curator deleted or rejected (a tombstone) is not recreated.
-    A link that would close a cycle in the assembly graph is skipped and reported.
+    transaction. A fixed number of queries whatever the plan's size. Idempotent: existing
+    integrations and quotes are kept (a new quote of an existing integration is added), and what
+    a curator deleted or rejected (a tombstone) is not recreated. A link that would close a cycle
+    in the assembly graph is skipped and reported.
     """
     report = IntegrationReport(plan=plan.report)
     now = timezone.now()
-    state_ids = dict(
-        State.objects.using(using)
-        .filter(code__in={ref.origin_state for ref in plan.new_platforms if ref.origin_state})
-        .values_list("code", "id")
-    )
+    missing = sorted({p.line for p in plan.integrations if p.identity not in row_offsets})
+    if missing:
+        raise ValueError(f"no row offset given for the deals at lines {missing[:10]}")
 
     # 1. platforms: the deals' items, else items already in the database, else new drafts
-    platform_ids: dict[ItemRef, int] = {}
     wanted = [ref for ref in plan.new_platforms if ref not in items]
     existing = _existing_platforms(wanted, using)
+    report.platforms_existing = len(existing)
     first_use: dict[ItemRef, PlannedIntegration] = {}
     for planned in plan.integrations:
         first_use.setdefault(planned.platform, planned)
-    to_create: list[tuple[ItemRef, Item]] = []
-    slugs = _free_slugs(wanted, existing, using)
-    tombstoned_items = _tombstoned("tracker.item", [[slug] for slug in slugs.values()], using)
-    for ref in wanted:
-        if ref in existing:
-            platform_ids[ref] = existing[ref]
-            report.platforms_existing += 1
-        elif json.dumps([slugs[ref]], ensure_ascii=False) in tombstoned_items:
+    new = [ref for ref in wanted if ref not in existing and ref in first_use]
+    item_slugs = dict(Item.objects.using(using).values_list("pk", "slug"))
+    slugs = _free_slugs(new, set(item_slugs.values()))
+    tombstoned_items = _tombstoned("tracker.item", using)
+    for ref in new:
+        if _key(slugs[ref]) in tombstoned_items:
             report.skipped.append(f"platform {ref.designation!r}: deleted or rejected by a curator")
-        elif ref in first_use:
-            to_create.append(
-                (
-                    ref,
-                    Item(
-                        slug=slugs[ref],
-                        kind=ItemKind.PLATFORM,
-                        name=ref.designation[:200],
-                        item_type=ref.description[:120],
-                        description="Named in SIPRI's comments as a platform components go into.",
-                        country_of_origin_id=state_ids.get(ref.origin_state),
-                        review_state=ReviewState.DRAFT,
-                        created=now,
-                        last_updated=now,
-                    ),
-                )
-            )
-    _bulk_create(Item, [item for _, item in to_create], using, now)
-    item_quotes = []
-    for ref, item in to_create:
-        platform_ids[ref] = item.pk
-        planned = first_use[ref]
-        item_quotes.append(
-            _quote(planned, row_offsets, source, now, item=item, slug_of_fact=item.slug)
-        )
-    report.platforms_created = len(to_create)
+    new = [ref for ref in new if _key(slugs[ref]) not in tombstoned_items]
+    state_ids = dict(
+        State.objects.using(using)
+        .filter(code__in={ref.origin_state for ref in new if ref.origin_state})
+        .values_list("code", "id")
+    )
+    platform_ids = dict(existing)
+    platform_ids.update(zip(new, reserve_ids(Item, len(new), using=using), strict=True))
+    item_slugs.update((platform_ids[ref], slugs[ref]) for ref in new)
+    draft = {"review_state": ReviewState.DRAFT.value, "created": now, "last_updated": now}
+    _insert(
+        Item,
+        [
+            {
+                **draft,
+                "id": platform_ids[ref],
+                "slug": slugs[ref],
+                "kind": ItemKind.PLATFORM.value,
+                "name": ref.designation[:200],
+                "item_type": ref.description[:120],
+                "description": "A platform SIPRI's comments name as the destination of components.",
+                "country_of_origin_id": state_ids.get(ref.origin_state),
+            }
+            for ref in new
+        ],
+        using,
+        now,
+    )
+    report.platforms_created = len(new)
 
     def platform_id(ref: ItemRef) -> int | None:
         found = items.get(ref)
         return found if found is not None else platform_ids.get(ref)
 
-    # 2. integrations: one per (component, platform); fitted if any deal delivered
+    # 2. integrations: one per (component, platform); fitted if any of its deals delivered
     pairs: dict[tuple[int, int], list[PlannedIntegration]] = {}
     for planned in plan.integrations:
         component, assembly = items.get(planned.component), platform_id(planned.platform)
         if component is None or assembly is None or component == assembly:
             continue
         pairs.setdefault((component, assembly), []).append(planned)
-    item_slugs = dict(
-        Item.objects.using(using)
-        .filter(pk__in={pk for pair in pairs for pk in pair})
-        .values_list("pk", "slug")
-    )
-    current = {
-        (c, a): (pk, slug)
-        for pk, c, a, slug in Integration.objects.using(using)
-        .filter(component_id__in={c for c, _ in pairs})
-        .values_list("pk", "component_id", "assembly_id", "slug")
-    }
+    # the whole table (thousands of rows): the pairs there, their slugs and the graph
+    current, taken = {}, set()
+    graph: dict[int, set[int]] = defaultdict(set)
+    for pk, c, a, slug in Integration.objects.using(using).values_list(
+        "pk", "component_id", "assembly_id", "slug"
+    ):
+        current[(c, a)] = (pk, slug)
+        taken.add(slug)
+        graph[c].add(a)
+    fresh = [pair for pair in pairs if pair not in current]
     pair_slugs = {
-        pair: current[pair][1]
-        if pair in current
-        else slugify(f"{item_slugs[pair[0]]} in {item_slugs[pair[1]]}")[:250]
-        for pair in pairs
+        pair: slugify(f"{item_slugs[pair[0]]} in {item_slugs[pair[1]]}")[:250] for pair in fresh
     }
-    tombstoned = _tombstoned(
-        "tracker.integration",
-        [[slug] for pair, slug in pair_slugs.items() if pair not in current],
-        using,
-    )
-    graph = _assembly_graph(using)
-    taken = set(
-        Integration.objects.using(using)
-        .filter(slug__in=[slug for pair, slug in pair_slugs.items() if pair not in current])
-        .values_list("slug", flat=True)
-    )
-    new_integrations: list[Integration] = []
-    integration_of: dict[tuple[int, int], tuple[int | None, str]] = {}
-    for pair, planned_list in pairs.items():
-        if pair in current:
-            report.integrations_existing += 1
-            integration_of[pair] = current[pair]
-            continue
-        slug = pair_slugs[pair]
-        if json.dumps([slug], ensure_ascii=False) in tombstoned:
+    tombstoned = _tombstoned("tracker.integration", using)
+    integration_of = dict(current)
+    report.integrations_existing = len(pairs) - len(fresh)
+    rows = []
+    for pair in fresh:
+        planned_list = pairs[pair]
+        if _key(pair_slugs[pair]) in tombstoned:
             report.integrations_tombstoned += 1
             continue
         if _reaches(graph, start=pair[1], target=pair[0]):
+            first = planned_list[0]
             report.integrations_cyclic += 1
             report.skipped.append(
-                f"line {planned_list[0].line}: {planned_list[0].component.designation} in "
-                f"{planned_list[0].platform.designation} would close a cycle of assemblies"
+                f"line {first.line}: {first.component.designation} in "
+                f"{first.platform.designation} would close a cycle of assemblies"
             )
             continue
         graph[pair[0]].add(pair[1])
-        slug = _unique(slug, taken, 250)
-        first = planned_list[0]
         fitted = any(p.status == IntegrationStatus.FITTED for p in planned_list)
-        integration = Integration(
-            slug=slug,
-            component_id=pair[0],
-            assembly_id=pair[1],
-            status=IntegrationStatus.FITTED if fitted else IntegrationStatus.PLANNED,
-            note=first.note,
-            review_state=ReviewState.DRAFT,
-            created=now,
-            last_updated=now,
+        rows.append(
+            {
+                **draft,
+                "slug": _unique(pair_slugs[pair], taken, 250),
+                "component_id": pair[0],
+                "assembly_id": pair[1],
+                "status": (IntegrationStatus.FITTED if fitted else IntegrationStatus.PLANNED).value,
+                "note": planned_list[0].note,
+            }
         )
-        new_integrations.append(integration)
-        integration_of[pair] = (None, slug)
-    _bulk_create(Integration, new_integrations, using, now)
-    for integration in new_integrations:
-        integration_of[(integration.component_id, integration.assembly_id)] = (
-            integration.pk,
-            integration.slug,
-        )
-    report.integrations_created = len(new_integrations)
+    for row, pk in zip(rows, reserve_ids(Integration, len(rows), using=using), strict=True):
+        row["id"] = pk
+        integration_of[(row["component_id"], row["assembly_id"])] = (pk, row["slug"])
+    _insert(Integration, rows, using, now)
+    report.integrations_created = len(rows)
 
-    # 3. evidence: the clause of each comment, for its integration (and new platforms)
+    # 3. evidence: each comment's clause, for its integration (and for the new platform)
     known = set(
         Evidence.objects.using(using)
-        .filter(source=source, integration_id__in=[pk for pk, _ in integration_of.values()])
+        .filter(source_id=source.pk, integration__isnull=False)
         .values_list("integration_id", "start")
     )
     quotes = []
@@ -631,84 +619,75 @@ def load_integrations(
             continue
         pk, slug = integration_of[pair]
         for planned in planned_list:
-            quote = _quote(planned, row_offsets, source, now, integration_id=pk, slug_of_fact=slug)
-            if (pk, quote.start) in known:
-                continue
-            known.add((pk, quote.start))
-            quotes.append(quote)
-    quotes += item_quotes
-    tombstoned_quotes = _tombstoned("tracker.evidence", [[q.slug] for q in quotes], using)
-    quotes = [
-        q for q in quotes if json.dumps([q.slug], ensure_ascii=False) not in tombstoned_quotes
-    ]
-    _bulk_create(Evidence, quotes, using, now)
+            start = row_offsets[planned.identity] + planned.clause_offset
+            if (pk, start) not in known:
+                known.add((pk, start))
+                quotes.append(_quote(planned, start, source, draft, "integration", pk, slug))
+    for ref in new:
+        planned = first_use[ref]
+        start = row_offsets[planned.identity] + planned.clause_offset
+        quotes.append(_quote(planned, start, source, draft, "item", platform_ids[ref], slugs[ref]))
+    tombstoned_quotes = _tombstoned("tracker.evidence", using)
+    quotes = [q for q in quotes if _key(q["slug"]) not in tombstoned_quotes]
+    for quote, pk in zip(quotes, reserve_ids(Evidence, len(quotes), using=using), strict=True):
+        quote["id"] = pk
+    _insert(Evidence, quotes, using, now)
     report.evidence_created = len(quotes)
     return report
 
 
-_HISTORY_REASON = "SIPRI import: inferred from Comments"
+_HISTORY_REASON = "SIPRI import: read from Comments"
 
 
-def _bulk_create(model, objects: list, using: str, now) -> None:
-    """Insert ``objects`` and their history rows (simple-history's "+" rows), two statements."""
-    if not objects:
+@cache
+def _defaults(model) -> tuple[tuple[str, object], ...]:
+    """Each concrete field's attribute name and default, in table order (``bulk.columns``)."""
+    return tuple((f.attname, f.get_default()) for f in model._meta.concrete_fields)
+
+
+def _insert(model, records: list[dict], using: str, now) -> None:
+    """Insert ``records`` (column values by attribute name, ids reserved; the other columns take
+    their defaults) and their first history rows: one COPY or executemany, one INSERT SELECT."""
+    if not records:
         return
-    model.objects.using(using).bulk_create(objects, batch_size=2000)
-    history = model.history.model
-    history.objects.using(using).bulk_create(
-        [
-            history(
-                history_date=now,
-                history_user=None,
-                history_change_reason=_HISTORY_REASON,
-                history_type="+",
-                **{field.attname: getattr(obj, field.attname) for field in history.tracked_fields},
-            )
-            for obj in objects
-        ],
-        batch_size=2000,
+    defaults = _defaults(model)
+    rows = [tuple(record.get(name, default) for name, default in defaults) for record in records]
+    insert_rows(model, rows, using=using)
+    history_insert(
+        model,
+        [record["id"] for record in records],
+        reason=_HISTORY_REASON,
+        user_id=None,
+        when=now,
+        using=using,
     )
 
 
-def _quote(
-    planned: PlannedIntegration,
-    row_offsets: Mapping[str, int],
-    source: Source,
-    now,
-    *,
-    slug_of_fact: str,
-    item: Item | None = None,
-    integration_id: int | None = None,
-) -> Evidence:
-    if planned.identity not in row_offsets:
-        raise ValueError(f"line {planned.line}: no row offset given for deal {planned.identity!r}")
-    start = row_offsets[planned.identity] + planned.clause_offset
-    fact = "item" if item is not None else "integration"
-    return Evidence(
-        slug=slugify(f"{fact} {slug_of_fact} {source.text_hash[:10]} {start}")[:300],
-        source_id=source.pk,
-        quote=planned.clause,
-        start=start,
-        end=start + len(planned.clause),
-        claim_status=ClaimStatus.REPORTED,
-        note=planned.note,
-        item_id=item.pk if item is not None else None,
-        integration_id=integration_id,
-        review_state=ReviewState.DRAFT,
-        created=now,
-        last_updated=now,
-    )
+def _quote(planned, start, source, draft, fact, fact_id, fact_slug) -> dict:
+    """A draft quote of ``planned``'s clause at ``start`` in the source, for one fact."""
+    return {
+        **draft,
+        "slug": slugify(f"{fact} {fact_slug} {source.text_hash[:10]} {start}")[:300],
+        "source_id": source.pk,
+        "quote": planned.clause,
+        "start": start,
+        "end": start + len(planned.clause),
+        "claim_status": ClaimStatus.REPORTED.value,
+        "note": planned.note,
+        f"{fact}_id": fact_id,
+    }
 
 
-def _tombstoned(model: str, keys: list[list[str]], using: str) -> set[str]:
-    """The natural keys (as JSON, like ``Tombstone.key_of``) among ``keys`` that are
-    tombstoned."""
-    if not keys:
-        return set()
+def _key(slug: str) -> str:
+    """A natural key of one slug as ``Tombstone`` stores it."""
+    return json.dumps([slug], ensure_ascii=False)
+
+
+def _tombstoned(model: str, using: str) -> set[str]:
+    """The natural keys (JSON, as ``Tombstone.key_of`` writes them) of ``model``'s tombstones:
+    the whole (small) set, cheaper than matching thousands of keys in an IN list."""
     return set(
-        Tombstone.objects.using(using)
-        .filter(model=model, natural_key__in=[json.dumps(k, ensure_ascii=False) for k in keys])
-        .values_list("natural_key", flat=True)
+        Tombstone.objects.using(using).filter(model=model).values_list("natural_key", flat=True)
     )
 
 
@@ -745,34 +724,17 @@ def _existing_platforms(refs: list[ItemRef], using: str) -> dict[ItemRef, int]:
     return found
 
 
-def _free_slugs(refs: list[ItemRef], existing: Mapping[ItemRef, int], using: str) -> dict:
+def _free_slugs(wanted: list[ItemRef], taken: set[str]) -> dict[ItemRef, str]:
     """A slug for each new platform: its designation, else designation and type, else numbered;
-    never one the database or another new platform has."""
-    wanted = [ref for ref in refs if ref not in existing]
-    bases = {ref: slugify(ref.designation)[:120] or "platform" for ref in wanted}
-    longer = {ref: slugify(f"{ref.designation} {ref.description}")[:120] for ref in wanted}
-    taken = set(
-        Item.objects.using(using)
-        .filter(slug__in={*bases.values(), *longer.values()})
-        .values_list("slug", flat=True)
-    )
+    never one in ``taken`` (the database's), which gets the new ones."""
     slugs = {}
     for ref in wanted:
-        if bases[ref] not in taken:
-            slug = bases[ref]
-        elif longer[ref] and longer[ref] not in taken:
-            slug = longer[ref]
-        else:
-            slug = _unique(longer[ref] or bases[ref], taken | _numbered(longer[ref], using), 120)
+        base = slugify(ref.designation)[:120] or "platform"
+        longer = slugify(f"{ref.designation} {ref.description}")[:120]
+        slug = base if base not in taken else _unique(longer or base, taken, 120)
         taken.add(slug)
         slugs[ref] = slug
     return slugs
-
-
-def _numbered(base: str, using: str) -> set[str]:
-    return set(
-        Item.objects.using(using).filter(slug__startswith=base).values_list("slug", flat=True)
-    )
 
 
 def _unique(slug: str, taken: set[str], length: int) -> str:
@@ -784,16 +746,6 @@ def _unique(slug: str, taken: set[str], length: int) -> str:
         number += 1
     taken.add(candidate)
     return candidate
-
-
-def _assembly_graph(using: str) -> dict[int, set[int]]:
-    """component -> the assemblies it is fitted to, for the whole table (a few thousand rows)."""
-    graph: dict[int, set[int]] = defaultdict(set)
-    for component, assembly in Integration.objects.using(using).values_list(
-        "component_id", "assembly_id"
-    ):
-        graph[component].add(assembly)
-    return graph
 
 
 def _reaches(graph: Mapping[int, set[int]], *, start: int, target: int) -> bool:
