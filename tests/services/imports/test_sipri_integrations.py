@@ -115,6 +115,15 @@ def test_two_platforms_in_one_clause(plan):
     assert platforms == {"ADA", "MilGem"}
 
 
+def test_the_importers_items_give_the_same_plan(extract, plan):
+    """Passing the items the importer already read changes nothing but the work done."""
+    again = plan_integrations(
+        extract.deals, deal_items={deal.identity: deal_item(deal) for deal in extract.deals}
+    )
+    assert again.integrations == plan.integrations
+    assert again.new_platforms == plan.new_platforms
+
+
 def test_clause_offsets_point_into_the_deal_text(extract, plan):
     texts = {deal.identity: normalize_text(deal.text) for deal in extract.deals}
     for planned in plan.integrations:
@@ -255,6 +264,17 @@ def test_a_rejected_integration_is_not_recreated(loaded, plan):
     assert not Integration.objects.filter(
         component__name="PT-6A-68T", assembly__name="Hurkus-C"
     ).exists()
+
+
+def test_links_to_items_not_loaded_are_counted_not_guessed(db, extract, plan):
+    """A deal the importer did not load (rejected row) has no item: its links are counted."""
+    raw = EXTRACT.read_bytes().decode("latin-1")
+    source, items, row_offsets = _load_file(extract, raw)
+    engine = next(ref for ref in items if ref.designation == "PT-6A-68T")
+    del items[engine]
+    report = load_integrations(plan, items=items, row_offsets=row_offsets, source=source)
+    assert report.integrations_unresolved == 4  # Chad, Niger, Turkey, the United States
+    assert not Integration.objects.filter(component__name="PT-6A-68T").exists()
 
 
 def test_a_link_closing_a_cycle_is_skipped(db, extract, plan):

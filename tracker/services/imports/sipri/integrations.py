@@ -136,6 +136,7 @@ class IntegrationReport:
     integrations_existing: int = 0
     integrations_tombstoned: int = 0  # deleted or rejected by a curator: not recreated
     integrations_cyclic: int = 0  # would close a cycle in the assembly graph: skipped
+    integrations_unresolved: int = 0  # the component's or platform's item is not loaded
     evidence_created: int = 0
     skipped: list[str] = field(default_factory=list)  # why links were skipped, for the summary
 
@@ -556,7 +557,10 @@ def load_integrations(
     pairs: dict[tuple[int, int], list[PlannedIntegration]] = {}
     for planned in plan.integrations:
         component, assembly = items.get(planned.component), platform_id(planned.platform)
-        if component is None or assembly is None or component == assembly:
+        if component is None or assembly is None:
+            report.integrations_unresolved += 1
+            continue
+        if component == assembly:
             continue
         pairs.setdefault((component, assembly), []).append(planned)
     # the whole table (thousands of rows): the pairs there, their slugs and the graph
