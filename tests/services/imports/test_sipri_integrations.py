@@ -349,4 +349,7 @@ def test_full_register_figures_and_speed(full_register):
     assert r.turned >= 5400
     assert r.left <= 400
     assert report.integrations_created >= 4500
+    assert report.integrations_unresolved == 0
+    deal_refs = {deal_item(deal) for deal in full_register.deals}
+    assert {p.platform for p in plan.integrations} <= deal_refs | set(plan.new_platforms)
     assert again.integrations_created == again.evidence_created == again.platforms_created == 0

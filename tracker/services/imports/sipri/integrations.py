@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -412,14 +413,6 @@ def plan_integrations(
             ):
                 reasons.setdefault(deal.identity, "the platform is the deal's own item")
                 continue
-            if family_name and (
-                platform.designation.casefold() not in index.designations
-                and (platform.designation.casefold(), platform_class(platform.description))
-                not in new_platforms
-            ):
-                new_platforms[
-                    (platform.designation.casefold(), platform_class(platform.description))
-                ] = platform
             marker = (deal.identity, item.component, platform)
             if marker in seen:
                 continue
@@ -446,7 +439,12 @@ def plan_integrations(
     report.turned = len(turned)
     report.left = report.mentioning - report.turned
     report.integrations = len(integrations)
-    report.new_platforms = len(set(new_platforms.values()))
+    # the platforms no deal of the file has: named in comments, directly or as family members
+    deal_refs = set(components.values())
+    planned_platforms = [
+        ref for ref in dict.fromkeys(p.platform for p in integrations) if ref not in deal_refs
+    ]
+    report.new_platforms = len(planned_platforms)
     # examples of every reason in turn, so a rare reason is not hidden behind a common one
     left_by_reason: dict[str, list[LeftComment]] = defaultdict(list)
     for deal in mentioning:
@@ -465,7 +463,7 @@ def plan_integrations(
     report.examples.sort(key=lambda example: example.line)
     return IntegrationPlan(
         integrations=integrations,
-        new_platforms=list(dict.fromkeys(new_platforms.values())),
+        new_platforms=planned_platforms,
         report=report,
     )
 
@@ -701,15 +699,17 @@ def _existing_platforms(refs: list[ItemRef], using: str) -> dict[ItemRef, int]:
     if not refs:
         return {}
     names = {ref.designation.casefold() for ref in refs}
+    # LOWER() folds ASCII only on SQLite: also ask for the names as written
+    written = {ref.designation for ref in refs}
     rows = list(
         Item.objects.using(using)
         .annotate(lowered=Lower("name"))
-        .filter(lowered__in=names)
+        .filter(Q(lowered__in=names) | Q(name__in=written))
         .values_list("pk", "name", "item_type", "kind")
     ) + list(
         ItemAlias.objects.using(using)
         .annotate(lowered=Lower("name"))
-        .filter(lowered__in=names)
+        .filter(Q(lowered__in=names) | Q(name__in=written))
         .values_list("item_id", "name", "item__item_type", "item__kind")
     )
     by_name: dict[str, list] = defaultdict(list)
