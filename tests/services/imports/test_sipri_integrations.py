@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import StateFactory, TransferFactory, UserFactory, verify
@@ -264,6 +265,26 @@ def test_a_rejected_integration_is_not_recreated(loaded, plan):
     assert not Integration.objects.filter(
         component__name="PT-6A-68T", assembly__name="Hurkus-C"
     ).exists()
+
+
+def test_curators_review_a_family_link_in_the_review_queue(loaded, client, curator, plan):
+    """The source's review queue shows the family link beside its quote; rejecting it there
+    removes it for good."""
+    _, source, items, row_offsets = loaded
+    client.force_login(curator)
+    url = reverse("admin:tracker_source_review", args=[source.pk])
+    page = client.get(url).content.decode()
+    assert "PT-6A-68T in Hurkus-C" in page
+    assert "<mark>for Hurkus trainer/combat aircraft from Turkey</mark>" in page
+    chad = Integration.objects.get(component__name="PT-6A-68T", assembly__name="Hurkus-C")
+    response = client.post(
+        url, {"fact_model": "tracker.integration", "fact_id": chad.pk, "decision": "reject"}
+    )
+    assert response.status_code in (200, 302)
+    assert not Integration.objects.filter(pk=chad.pk).exists()
+    again = load_integrations(plan, items=items, row_offsets=row_offsets, source=source)
+    assert again.integrations_tombstoned == 1
+    assert again.evidence_created == 0
 
 
 def test_links_to_items_not_loaded_are_counted_not_guessed(db, extract, plan):
