@@ -78,7 +78,8 @@ def test_import_counts_balance_and_writes_one_transfer_and_quote_per_deal(curato
     assert Source.objects.count() == 1
     assert len(summary.repaired) == 2
     assert any("line 75" in r and "12a" in r for r in summary.rejected)
-    assert summary.items.created == Item.objects.count()
+    platforms = (summary.integrations or {}).get("platforms_created", 0)  # from Comments
+    assert summary.items.created + platforms == Item.objects.count()
     assert summary.parties.created == Organization.objects.count()
 
 
@@ -91,7 +92,7 @@ def test_import_records_history_for_what_it_creates(curator):
     assert "SIPRI" in entry.history_change_reason
     assert entry.history_user_id == curator.pk
     assert Evidence.history.count() == Evidence.objects.count()
-    assert Item.history.count() == Item.objects.count()
+    assert Item.history.filter(history_type="+").count() == Item.objects.count()
 
 
 def test_evidence_quotes_the_rows_verbatim_at_their_offsets(curator):
@@ -239,7 +240,7 @@ def test_newer_release_keeps_curators_values_reports_conflicts_and_withdraws(cur
     new_source = Source.objects.get(published_date__year=2025)
     assert gone.withdrawn_by_source == new_source
     # the unchanged deals now also cite the newer release
-    assert Evidence.objects.filter(source=new_source).count() == 66 - 7
+    assert Evidence.objects.filter(source=new_source, transfer__isnull=False).count() == 66 - 7
     assert edited.history.first().history_change_reason.startswith("reloaded")
 
 
@@ -381,3 +382,16 @@ def test_generic_items_are_one_per_supplier_state_and_unknown_supplier():
     assert origins == ["", "DE", "FI"]
     again = sipri_import(data)
     assert again.imported == 0 and again.items.created == 0
+
+
+def test_summary_counts_the_integrations_read_from_comments(curator):
+    """The import runs the comment integrations in its transaction and counts them; they are
+    drafts even when the import is verified."""
+    from tracker.models import Integration
+
+    summary = sipri_import(CLASSIC, verified_by=curator)
+    counts = summary.integrations
+    assert counts["integrations_created"] == Integration.objects.count() > 0
+    assert counts["comments_mentioning"] == counts["comments_turned"] + counts["comments_left"]
+    assert not Integration.objects.filter(review_state=ReviewState.VERIFIED).exists()
+    assert any(line.startswith("integrations from comments:") for line in summary.lines())
