@@ -174,6 +174,7 @@ class ImportSummary:
     draft_reasons: dict[str, int] = field(default_factory=dict)
     integrations: dict | None = None
     seconds: float = 0.0  # reading, loading and commit (not the process start-up)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step
 
     @property
     def balanced(self) -> bool:
@@ -215,7 +216,8 @@ class ImportSummary:
             ),
             f"rows rejected: {len(self.rejected)}",
             f"time: {self.seconds:.2f} s for reading, loading and commit "
-            f"({self.deals_read / self.seconds if self.seconds else 0:,.0f} deals/s)",
+            f"({self.deals_read / self.seconds if self.seconds else 0:,.0f} deals/s): "
+            + ", ".join(f"{step} {seconds:.2f}" for step, seconds in self.timings.items()),
         ]
         for reason, count in sorted(self.draft_reasons.items()):
             out.append(f"  draft: {count} deal(s): {reason}")
@@ -276,6 +278,7 @@ def sipri_import(
     """
     started = time.perf_counter()
     read = source if isinstance(source, SipriRead) else sipri_read(source)
+    read_seconds = time.perf_counter() - started
     if not path_label:
         path_label = str(source) if isinstance(source, str | PathLike) else "(bytes)"
     with transaction.atomic(using=using):
@@ -289,7 +292,13 @@ def sipri_import(
         ).run()
         if dry_run:
             transaction.set_rollback(True, using=using)
+        committing = time.perf_counter()
     summary.seconds = time.perf_counter() - started
+    summary.timings = {
+        "read": round(read_seconds, 3),
+        **summary.timings,
+        "commit": round(time.perf_counter() - committing, 3),
+    }
     return summary
 
 
@@ -338,16 +347,31 @@ class _Import:
         summary.repaired = [list(r) for r in read.report.repaired]
         summary.rejected = [str(p) for p in read.report.problems]
         summary.reported = read.report.rejected
+        clock = time.perf_counter()
+
+        def lap(step: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            summary.timings[step] = round(now - clock, 3)
+            clock = now
+
         sides = self.resolve_parties()
         deals = self.check_deals(sides)
         summary.reported += len(read.deals) - len(deals)
+        lap("names")
         self.ensure_states(sides, deals)
         self.ensure_parties()
+        lap("states and parties")
         items = self.ensure_items(deals)
+        lap("items")
         source = self.ensure_source()
+        lap("source")
         self.load_transfers(deals, sides, items, source)
+        lap("transfers, evidence, ledger")
         self.integrations_call_point(deals, items, source)
+        lap("integrations")
         self.check_references()
+        lap("checks")
         return summary
 
     # -- names ----------------------------------------------------------------------------------
@@ -1342,6 +1366,17 @@ class _Import:
             from .integrations import load_integrations, plan_integrations
         except ImportError:  # pragma: no cover - the module is not merged yet
             self.summary.integrations = None
+            return
+        summary = self.summary
+        if (
+            not summary.source_created
+            and not (summary.transfers_created or summary.transfers_updated)
+            and Evidence.objects.using(self.using)
+            .filter(source=source, integration__isnull=False)
+            .exists()
+        ):
+            # the same file again: its integrations are loaded (curators' deletions stand)
+            summary.integrations = {"skipped": "the release's integrations are already loaded"}
             return
         try:
             plan = plan_integrations(
