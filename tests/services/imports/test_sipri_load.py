@@ -396,3 +396,15 @@ def test_summary_counts_the_integrations_read_from_comments(curator):
     assert counts["comments_mentioning"] == counts["comments_turned"] + counts["comments_left"]
     assert not Integration.objects.filter(review_state=ReviewState.VERIFIED).exists()
     assert any(line.startswith("integrations from comments:") for line in summary.lines())
+
+
+def test_new_records_never_reuse_the_id_of_a_deleted_one(curator):
+    """Ids of deleted transfers are not given again (their history rows keep them)."""
+    read = sipri_read(CLASSIC)
+    sipri_import(read, verified_by=curator)
+    last = Transfer.objects.order_by("-pk").first()
+    last_pk = last.pk
+    last.delete()
+    LoadedRecord.objects.filter(natural_key=json.dumps([last.slug])).delete()
+    sipri_import(read, verified_by=curator)
+    assert Transfer.objects.get(slug=last.slug).pk > last_pk

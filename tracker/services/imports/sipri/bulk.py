@@ -37,7 +37,13 @@ def reserve_ids(model: type[models.Model], count: int, *, using: str) -> list[in
             if count > 1:
                 cursor.execute("SELECT setval(%s, %s)", [sequence, start + count - 1])
             return list(range(start, start + count))
-        cursor.execute(f'SELECT COALESCE(MAX("id"), 0) FROM "{table}"')  # noqa: S608
+        # never reuse the id of a deleted record (its history rows keep it): AUTOINCREMENT's
+        # counter remembers the largest id ever given
+        cursor.execute(
+            f'SELECT MAX(COALESCE((SELECT MAX("id") FROM "{table}"), 0), '  # noqa: S608
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
         start = cursor.fetchone()[0] + 1
         return list(range(start, start + count))
 
