@@ -408,3 +408,19 @@ def test_new_records_never_reuse_the_id_of_a_deleted_one(curator):
     LoadedRecord.objects.filter(natural_key=json.dumps([last.slug])).delete()
     sipri_import(read, verified_by=curator)
     assert Transfer.objects.get(slug=last.slug).pk > last_pk
+
+
+def test_utf8_file_with_quoted_multiline_comments_is_quoted_verbatim(curator):
+    """A UTF-8 export with a BOM and quoted comments holding newlines: each deal's quote is its
+    rows as stored, at its offset."""
+    read = sipri_read(DATA / "classic-utf8-quoted.csv")
+    summary = sipri_import(read, verified_by=curator)
+    assert summary.balanced and summary.imported == len(read.deals) > 0
+    source = Source.objects.get()
+    for evidence in Evidence.objects.filter(transfer__isnull=False):
+        assert source.text[evidence.start : evidence.end] == evidence.quote
+    multiline = [d for d in read.deals if len(d.lines) > 1]
+    for deal in multiline:
+        quote = Transfer.objects.get(external_id=f"sipri:{deal.identity}").evidence.get().quote
+        assert quote == deal.text
+    assert list(evidence_bad_quotes()) == []
