@@ -303,8 +303,10 @@ def sipri_import(
 
 
 def release_scope(read: SipriRead) -> str:
-    """Which releases replace each other: the format and the title without its year range."""
-    return f"{read.release.format}:{re.sub(r'[0-9]{4}', '*', read.release.title)}"
+    """Which releases replace each other: the format and (a hash of) the title without its
+    year range."""
+    title = re.sub(r"[0-9]{4}", "*", read.release.title)
+    return f"{read.release.format}:{hashlib.blake2b(title.encode(), digest_size=6).hexdigest()}"
 
 
 class _Import:
@@ -1302,14 +1304,15 @@ class _Import:
             return
         ids = reserve_ids(Evidence, len(todo), using=using)
         source_digest = source.text_hash[:10]
-        note = f"Row(s) of the SIPRI release ({self.release_label}). {SIPRI_CITATION}."
+        generated = self.read.release.generated_text or self.read.release.title[:60]
+        note = f"of the SIPRI release generated {generated} (cite: SIPRI Arms Transfers Database)"
         rows = []
         for pk, (transfer_id, slug, deal, transfer_review) in zip(ids, todo, strict=True):
             review, verified_by, verified_at = self.review(
                 "" if transfer_review == ReviewState.VERIFIED else "draft deal"
             )
             start, quote = self.quote_of(deal)
-            where = "line " + (
+            where = "Line " + (
                 str(deal.lines[0]) if len(deal.lines) == 1 else f"{deal.lines[0]}-{deal.lines[-1]}"
             )
             rows.append(
@@ -1326,7 +1329,7 @@ class _Import:
                     start,
                     start + len(quote),
                     ClaimStatus.REPORTED,
-                    f"{where}. {note}",
+                    f"{where} {note}",
                     None,
                     None,
                     None,
