@@ -424,3 +424,16 @@ def test_utf8_file_with_quoted_multiline_comments_is_quoted_verbatim(curator):
         quote = Transfer.objects.get(external_id=f"sipri:{deal.identity}").evidence.get().quote
         assert quote == deal.text
     assert list(evidence_bad_quotes()) == []
+
+
+def test_a_withdrawn_deal_that_comes_back_is_no_longer_withdrawn(curator):
+    """A deal missing from one release and back in the next loses its withdrawal."""
+    read = sipri_read(CLASSIC)
+    sipri_import(read, verified_by=curator)
+    sipri_import(release(drop=(TB2,), generated="1 Jan 2025"), verified_by=curator)
+    back = transfer_on(read, 23)
+    assert back.withdrawn_by_source is not None
+    summary = sipri_import(release(generated="1 Jan 2026"), verified_by=curator)
+    back.refresh_from_db()
+    assert back.withdrawn_by_source is None
+    assert summary.transfers_updated == 1 and summary.balanced

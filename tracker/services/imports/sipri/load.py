@@ -1254,7 +1254,8 @@ class _Import:
             [lp for pk, lp in gone if pk in withdrawn]
         )
         for row in rows.values():
-            row.values = {**row.values, "withdrawn_by_source": self.source_key}
+            # a new digest: should the deal come back, it is compared field by field again
+            row.values = {**row.values, "withdrawn_by_source": self.source_key, DIGEST: "withdrawn"}
             row.loaded_at = self.now
         LoadedRecord.objects.using(self.using).bulk_update(
             list(rows.values()), ["values", "loaded_at"], batch_size=500
