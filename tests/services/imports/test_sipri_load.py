@@ -437,3 +437,21 @@ def test_a_withdrawn_deal_that_comes_back_is_no_longer_withdrawn(curator):
     back.refresh_from_db()
     assert back.withdrawn_by_source is None
     assert summary.transfers_updated == 1 and summary.balanced
+
+
+def test_a_side_is_taken_whole_or_kept_whole(curator):
+    """When SIPRI moves a deal's recipient from a state to a party but a curator changed the
+    state, the curator's side stays whole (no half-state, half-party side) and is reported."""
+    sipri_import(DEAL_ID, verified_by=curator)
+    edited = Transfer.objects.get(external_id="sipri:deal:35382")
+    edited.recipient = State.objects.create(code="PK", name="Pakistan")
+    edited.save()
+    text = DEAL_ID.read_bytes().decode("utf-8", "replace")
+    newer = text.replace(
+        "35382,United States,Afghanistan,", "35382,United States,Taliban (Afghanistan)*,"
+    ).replace("28 Apr 2025", "28 Apr 2026")
+    summary = sipri_import(newer.encode(), verified_by=curator)
+    edited.refresh_from_db()
+    assert (edited.recipient_kind, edited.recipient.code) == ("state", "PK")
+    assert edited.recipient_organization is None
+    assert any("recipient: kept the curator's side" in c for c in summary.conflicts)

@@ -1105,6 +1105,16 @@ class _Import:
                         f"{json.dumps(current.get(name), default=str)}, SIPRI's value "
                         f"{json.dumps(new, default=str)}"
                     )
+            for side in ("supplier", "recipient"):
+                # a side is its kind, state and party together: take all of it or none of it
+                group = {f"{side}_kind", side, f"{side}_organization"}
+                kept = {n for n in group - set(take) if current.get(n) != values[n]}
+                if kept and group & set(take):
+                    take = [n for n in take if n not in group]
+                    summary.conflicts.append(
+                        f"line {deal.line}: transfer {slug}, {side}: kept the curator's side "
+                        f"(SIPRI's changed too: {json.dumps([values[n] for n in sorted(group)])})"
+                    )
             new_deliveries = values.get(DELIVERIES, [])
             if current[DELIVERIES] != new_deliveries:
                 if baseline.get(DELIVERIES, []) == current[DELIVERIES]:
