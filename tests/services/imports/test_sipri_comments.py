@@ -157,6 +157,14 @@ def test_deal_item_for_generic_and_named_designations(classic_extract):
             "Grifo-F version; for modernization of 3 F-5F combat aircraft to F-5FM",
             [(3, "F-5F", "combat aircraft", None, None)],
         ),
+        (
+            "For modernization of 1 Project-1159 (Koni or Mourad Rais) frigate and 1 "
+            "Project-1234 (Nanuchka or Hamidou) corvette",
+            [
+                (1, "Project-1159 (Koni or Mourad Rais)", "frigate", None, None),
+                (1, "Project-1234 (Nanuchka or Hamidou)", "corvette", None, None),
+            ],
+        ),
         ("For use with S-60 57mm AA guns", [(None, "S-60 57mm", "AA gun", None, None)]),
         ("Mainly for use against Mujahideen rebel forces", []),
         ("A-29B version; financed by USA; ordered via USA from US production line", []),
@@ -223,7 +231,7 @@ def test_destination_figures_on_the_full_register(full_register):
         f"({items[(True, True)]} with a maker named)"
     )
     assert len(done) >= 5200
-    assert with_origin >= 2700
+    assert with_origin >= 2680  # "X (Y or Z)" is one platform, not two
     assert items[(False, True)] >= 1040
 
 

@@ -318,9 +318,28 @@ def destinations(comments: str) -> tuple[Destination, ...]:
     return tuple(found)
 
 
+_CONJUNCTION = re.compile(r"\s+(?:and|or|&)\s+")
+
+
+def _split_outside_brackets(body: str) -> list[str]:
+    """Split at "and", "or", "&" but not inside brackets: "Project-877 (Kilo or Mubarek)
+    submarines" is one platform with its two names."""
+    parts, start, depth = [], 0, 0
+    for match in re.finditer(r"[()]|" + _CONJUNCTION.pattern, body):
+        if match[0] == "(":
+            depth += 1
+        elif match[0] == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            parts.append(body[start : match.start()])
+            start = match.end()
+    parts.append(body[start:])
+    return parts
+
+
 def _split_platforms(body: str, count: int | None):
     """ "MiG-23MF and MiG-21bis combat aircraft" -> two platforms sharing the description."""
-    parts = re.split(r"\s+(?:and|or|&)\s+", body)
+    parts = _split_outside_brackets(body)
     parsed = []
     for index, part in enumerate(parts):
         part_count = count if index == 0 else None

@@ -59,7 +59,7 @@ def _read(data: bytes) -> SipriRead:
         for party in (deal.supplier, deal.recipient):
             for name in party.unresolved:
                 report.unresolved_names.setdefault(name, []).append(deal.line)
-    return SipriRead(deals=deals, report=report)
+    return SipriRead(deals=deals, report=report, text=text)
 
 
 def _decode(data: bytes) -> tuple[str, str]:

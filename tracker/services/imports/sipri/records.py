@@ -162,6 +162,7 @@ class SipriRead:
 
     deals: list[SipriDeal]
     report: ReadReport
+    text: str = ""  # the file's text as decoded (BOM dropped, line ends made "\n")
 
     @property
     def release(self) -> Release:
