@@ -10,7 +10,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tracker.models import Evidence, PermitDecision, State, StateAlias
+from tracker.models import (
+    Evidence,
+    Integration,
+    PermitDecision,
+    State,
+    StateAlias,
+    Transfer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,15 +53,48 @@ def test_quickstart_twice_prepares_everything_once(monkeypatch):
     monkeypatch.delenv("TRACKER_DEMO_PASSWORD", raising=False)
     monkeypatch.setenv("TRACKER_DEMO_USERNAME", "demo")
     first = run("quickstart", "--no-serve")
-    counts = (State.objects.count(), PermitDecision.objects.count(), Evidence.objects.count())
+    counts = (
+        State.objects.count(),
+        PermitDecision.objects.count(),
+        Evidence.objects.count(),
+        Transfer.objects.count(),
+        Integration.objects.count(),
+    )
     second = run("quickstart", "--no-serve")
-    assert counts == (State.objects.count(), PermitDecision.objects.count(), 29)
+    assert counts == (
+        State.objects.count(),
+        PermitDecision.objects.count(),
+        Evidence.objects.count(),
+        Transfer.objects.count(),
+        Integration.objects.count(),
+    )
     assert PermitDecision.objects.count() == 3
     user = get_user_model().objects.get(username="demo")
     assert user.is_staff and user.groups.filter(name="curators").exists()
     password = first.split("password '")[1].split("'")[0]
     assert user.check_password(password)
     assert "already exists" in second and password not in second
+
+
+def test_quickstart_imports_the_shipped_sipri_extract_as_the_demo_curator(monkeypatch):
+    """Every deal of the regional SIPRI extract becomes a transfer citing the release, verified by
+    the demo curator unless inferred; a second run imports nothing new."""
+    from tracker.services.imports.sipri import sipri_read
+
+    monkeypatch.setenv("TRACKER_DEMO_USERNAME", "demo")
+    (extract,) = Path(settings.FIXTURE_DIRS[0]).glob("sipri-*.csv")
+    deals = sipri_read(extract).deals
+    first = run("quickstart", "--no-serve")
+    imported = Transfer.objects.filter(external_id__startswith="sipri:")
+    assert imported.count() == len(deals)
+    assert "(balanced)" in first
+    demo = get_user_model().objects.get(username="demo")
+    verified = imported.filter(review_state="verified")
+    assert verified.exists() and set(verified.values_list("verified_by", flat=True)) == {demo.pk}
+    assert Evidence.objects.filter(transfer__in=imported, source__publisher__startswith="SIPRI")
+    assert Integration.objects.filter(review_state="draft").exists()
+    second = run("quickstart", "--no-serve")
+    assert f"imported 0 + unchanged {len(deals)}" in second
 
 
 def test_quickstart_takes_the_password_from_the_environment(monkeypatch):

@@ -12,12 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from tracker.services.accounts import demo_curator_ensure
 
 
-def fixture_files() -> list[Path]:
-    """Every JSON fixture in the project's fixtures directories, in name order."""
-    files = sorted(p for d in settings.FIXTURE_DIRS for p in Path(d).glob("*.json"))
-    if not files:
-        raise CommandError(f"No fixtures found in {', '.join(map(str, settings.FIXTURE_DIRS))}.")
-    return files
+def fixture_files(pattern: str = "*.json") -> list[Path]:
+    """The fixtures matching ``pattern`` in the project's fixtures directories, in name order."""
+    return sorted(p for d in settings.FIXTURE_DIRS for p in Path(d).glob(pattern))
 
 
 class Command(BaseCommand):
@@ -37,6 +34,10 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         files = fixture_files()
+        if not files:
+            raise CommandError(
+                f"No fixtures found in {', '.join(map(str, settings.FIXTURE_DIRS))}."
+            )
         # One call, so references between fixture files resolve whatever their order. The reload
         # rule keeps curators' edits and deletions; conflicts and the summary are printed.
         call_command("loaddata", *map(str, files), verbosity=verbosity, stdout=self.stdout)
@@ -54,6 +55,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo curator {curator.username!r} already exists; its password is unchanged "
                 "(set TRACKER_DEMO_PASSWORD to reset it)."
+            )
+        # SIPRI extracts shipped in fixtures/: the demo curator vouches for SIPRI's release (its
+        # rows become verified facts; what the importer infers stays a draft for review).
+        for path in fixture_files("sipri-*.csv"):
+            call_command(
+                "import_sipri",
+                str(path),
+                verified_by=curator.username,
+                verbosity=verbosity,
+                stdout=self.stdout,
             )
         if no_serve:
             self.stdout.write(self.style.SUCCESS("Ready. Serve with: python manage.py quickstart"))
