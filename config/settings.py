@@ -319,6 +319,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A transfer's two sides share one set of choices: one enum, not one per side.
+    "ENUM_NAME_OVERRIDES": {"TransferSideEnum": "tracker.choices.TransferSide"},
 }
 
 # Name of the auth group whose members may edit curated records.

@@ -191,12 +191,12 @@ def verify(record):
     its required references and, for evidence, its fact."""
     from django.utils import timezone
 
-    from tracker.querysets import required_references
+    from tracker.querysets import record_required_references
 
     type(record).objects.filter(pk=record.pk).update(
         review_state="verified", verified_at=timezone.now()
     )
-    for field in required_references(type(record)):
-        verify(getattr(record, field.name))
+    for required in record_required_references(record):
+        verify(required)
     if getattr(record, "fact", None) is not None:
         verify(record.fact)

@@ -269,7 +269,14 @@ def merge_candidates(fact, limit: int = 20) -> list:
     queryset = model.objects.exclude(pk=fact.pk)
     same = {
         "PermitDecision": ("authority_id", "target_state_id", "action"),
-        "Transfer": ("supplier_id", "recipient_id"),
+        "Transfer": (
+            "supplier_kind",
+            "supplier_id",
+            "supplier_organization_id",
+            "recipient_kind",
+            "recipient_id",
+            "recipient_organization_id",
+        ),
         "Deployment": ("state_id", "conflict_id"),
         "Integration": ("component_id",),
         "ConflictParticipant": ("conflict_id",),
