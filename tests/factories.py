@@ -13,6 +13,7 @@ from tracker.choices import (
     ParticipantRole,
     PermitAction,
     PermitScope,
+    TransferSide,
 )
 
 
@@ -67,6 +68,13 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     country = factory.SubFactory(StateFactory)
 
 
+class PartyFactory(OrganizationFactory):
+    """A non-state party: an armed group operating in a state."""
+
+    name = factory.Sequence(lambda n: f"Armed group {n}")
+    kind = OrganizationKind.ARMED_GROUP
+
+
 class OrganizationAliasFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.OrganizationAlias
@@ -116,8 +124,19 @@ class IntegrationFactory(factory.django.DjangoModelFactory):
 
 
 class TransferFactory(factory.django.DjangoModelFactory):
+    """State to state by default; ``to_party=True``: to a non-state party; ``from_unknown=True``:
+    from an unknown supplier."""
+
     class Meta:
         model = models.Transfer
+
+    class Params:
+        to_party = factory.Trait(
+            recipient_kind=TransferSide.NON_STATE,
+            recipient=None,
+            recipient_organization=factory.SubFactory(PartyFactory),
+        )
+        from_unknown = factory.Trait(supplier_kind=TransferSide.UNKNOWN, supplier=None)
 
     supplier = factory.SubFactory(StateFactory)
     recipient = factory.SubFactory(StateFactory)

@@ -334,11 +334,13 @@ class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
         )
     )
     withdrawn_by_source_id = id_filter("withdrawn_by_source", models.Source)
-    withdrawn = django_filters.BooleanFilter(
-        field_name="withdrawn_by_source",
-        lookup_expr="isnull",
-        exclude=True,
-        label="Withdrawn by its source (true) or still listed (false)",
+    withdrawn = extend_schema_field(OpenApiTypes.BOOL)(
+        django_filters.TypedChoiceFilter(
+            choices=[("true", "true"), ("false", "false")],
+            coerce=lambda value: value == "true",
+            method="filter_withdrawn",
+            label="true: deals their dataset's newer release no longer lists; false: the others",
+        )
     )
     quantity_min = django_filters.NumberFilter(field_name="quantity", lookup_expr="gte")
     quantity_max = django_filters.NumberFilter(field_name="quantity", lookup_expr="lte")
@@ -358,6 +360,11 @@ class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     class Meta:
         model = models.Transfer
         fields = ["status", "supplier_kind", "recipient_kind", "condition"]
+
+    def filter_withdrawn(self, queryset, name, value):
+        if value in (None, ""):
+            return queryset
+        return queryset.filter(withdrawn_by_source__isnull=not value)
 
     def filter_party(self, queryset, name, value):
         """Transfers with one of these organisations as the non-state party on either side."""
