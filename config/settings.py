@@ -320,7 +320,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Sources are listed (SourceList, without the text) and shown (Source): one kind enum.
-    "ENUM_NAME_OVERRIDES": {"SourceKindEnum": "tracker.choices.SourceKind"},
+    # A transfer's two sides share one set of choices: one enum, not one per side.
+    "ENUM_NAME_OVERRIDES": {
+        "SourceKindEnum": "tracker.choices.SourceKind",
+        "TransferSideEnum": "tracker.choices.TransferSide",
+    },
 }
 
 # Name of the auth group whose members may edit curated records.

@@ -13,6 +13,7 @@ from tracker.choices import (
     ParticipantRole,
     PermitAction,
     PermitScope,
+    TransferSide,
 )
 
 
@@ -67,6 +68,13 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     country = factory.SubFactory(StateFactory)
 
 
+class PartyFactory(OrganizationFactory):
+    """A non-state party: an armed group operating in a state."""
+
+    name = factory.Sequence(lambda n: f"Armed group {n}")
+    kind = OrganizationKind.ARMED_GROUP
+
+
 class OrganizationAliasFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.OrganizationAlias
@@ -116,8 +124,19 @@ class IntegrationFactory(factory.django.DjangoModelFactory):
 
 
 class TransferFactory(factory.django.DjangoModelFactory):
+    """State to state by default; ``to_party=True``: to a non-state party; ``from_unknown=True``:
+    from an unknown supplier."""
+
     class Meta:
         model = models.Transfer
+
+    class Params:
+        to_party = factory.Trait(
+            recipient_kind=TransferSide.NON_STATE,
+            recipient=None,
+            recipient_organization=factory.SubFactory(PartyFactory),
+        )
+        from_unknown = factory.Trait(supplier_kind=TransferSide.UNKNOWN, supplier=None)
 
     supplier = factory.SubFactory(StateFactory)
     recipient = factory.SubFactory(StateFactory)
@@ -191,12 +210,12 @@ def verify(record):
     its required references and, for evidence, its fact."""
     from django.utils import timezone
 
-    from tracker.querysets import required_references
+    from tracker.querysets import record_required_references
 
     type(record).objects.filter(pk=record.pk).update(
         review_state="verified", verified_at=timezone.now()
     )
-    for field in required_references(type(record)):
-        verify(getattr(record, field.name))
+    for required in record_required_references(record):
+        verify(required)
     if getattr(record, "fact", None) is not None:
         verify(record.fact)

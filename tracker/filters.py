@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from . import models
-from .choices import ClaimStatus, DatePrecision, ReviewState
+from .choices import ClaimStatus, DatePrecision, ReviewState, TransferSide
 from .partial_dates import PartialDate, truncate
 from .querysets import visible
 
@@ -304,6 +304,10 @@ class IntegrationFilterSet(CuratedFilterSet, EvidenceClaimMixin):
 
 
 class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
+    """``supplier``/``recipient`` name state sides (ISO codes); ``supplier_organization``/
+    ``recipient_organization`` the organisation on a side (a non-state party, or the company
+    acting for a state); ``party`` a non-state party on either side; ``*_kind`` the kind of side."""
+
     supplier = code_filter("supplier")
     supplier_id = id_filter("supplier", models.State)
     recipient = code_filter("recipient")
@@ -313,6 +317,15 @@ class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     supplier_organization_id = id_filter("supplier_organization", models.Organization)
     recipient_organization = slug_filter("recipient_organization", models.Organization)
     recipient_organization_id = id_filter("recipient_organization", models.Organization)
+    party = extend_schema_field(OpenApiTypes.STR)(
+        RecordFilter(
+            field_name="supplier_organization__slug",
+            to_field_name="slug",
+            queryset=visible_choices(models.Organization),
+            method="filter_party",
+            label="A non-state party (organisation slug) on either side",
+        )
+    )
     item = slug_filter("item", models.Item)
     item_id = id_filter("item", models.Item)
     manufacturer = slug_filter("item__manufacturer", models.Organization)
@@ -323,14 +336,47 @@ class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
             queryset=visible_choices(models.ControlListCategory),
         )
     )
+    withdrawn_by_source_id = id_filter("withdrawn_by_source", models.Source)
+    withdrawn = extend_schema_field(OpenApiTypes.BOOL)(
+        django_filters.TypedChoiceFilter(
+            choices=[("true", "true"), ("false", "false")],
+            coerce=lambda value: value == "true",
+            method="filter_withdrawn",
+            label="true: deals their dataset's newer release no longer lists; false: the others",
+        )
+    )
     quantity_min = django_filters.NumberFilter(field_name="quantity", lookup_expr="gte")
     quantity_max = django_filters.NumberFilter(field_name="quantity", lookup_expr="lte")
     date_after, date_before = date_range("order_date", "delivery_date")
-    search_fields = ("slug", "supplier__name", "recipient__name", "item__name", "note")
+    search_fields = (
+        "slug",
+        "external_id",
+        "supplier__name",
+        "recipient__name",
+        "supplier_organization__name",
+        "recipient_organization__name",
+        "item__name",
+        "note",
+        "comments",
+    )
 
     class Meta:
         model = models.Transfer
-        fields = ["status"]
+        fields = ["status", "supplier_kind", "recipient_kind", "condition"]
+
+    def filter_withdrawn(self, queryset, name, value):
+        if value in (None, ""):
+            return queryset
+        return queryset.filter(withdrawn_by_source__isnull=not value)
+
+    def filter_party(self, queryset, name, value):
+        """Transfers with one of these organisations as the non-state party on either side."""
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(supplier_kind=TransferSide.NON_STATE, supplier_organization__in=value)
+            | Q(recipient_kind=TransferSide.NON_STATE, recipient_organization__in=value)
+        )
 
 
 class PermitDecisionFilterSet(CuratedFilterSet, EvidenceClaimMixin):

@@ -6,9 +6,10 @@ anonymous or signed in, sees a record when
 
 - it is verified, and
 - every record it cannot be shown without is visible too: the records its required references
-  point at (a transfer's states and item, an integration's component and assembly, an alias's
-  state, organisation or item...), and for a piece of evidence its source and the fact it
-  supports.
+  point at (a transfer's item, an integration's component and assembly, an alias's state,
+  organisation or item...), the party on each side of a transfer (the state on a state side, the
+  organisation on a non-state side: see ``SIDE_REFERENCES``), and for a piece of evidence its
+  source and the fact it supports.
 
 Optional references of a visible record (an item's manufacturer, a decision's ``ends``, a
 transfer's intermediaries) to records the reader may not see are shown as null (or left out of a
@@ -24,8 +25,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 
-from .choices import ReviewState
-from .models import FACT_FIELDS, CuratedModel, Evidence
+from .choices import ReviewState, TransferSide
+from .models import FACT_FIELDS, CuratedModel, Evidence, Transfer
 
 
 def sees_drafts(user) -> bool:
@@ -52,11 +53,43 @@ def required_references(model) -> list[models.ForeignKey]:
     ]
 
 
+#: Nullable references a record still cannot be shown without, when a field of its own says so:
+#: ``model -> [(reference, kind field, kind value)]``. A transfer's side is its state on a state
+#: side and its organisation on a non-state side (on a state side the organisation is only the
+#: acting company: optional, shown as null when the reader may not see it); an unknown side has
+#: neither.
+SIDE_REFERENCES: dict[type[models.Model], list[tuple[str, str, str]]] = {
+    Transfer: [
+        (reference, f"{side}_kind", kind)
+        for side in ("supplier", "recipient")
+        for reference, kind in (
+            (side, TransferSide.STATE),
+            (f"{side}_organization", TransferSide.NON_STATE),
+        )
+    ],
+}
+
+
+def record_required_references(record) -> list[models.Model]:
+    """The records ``record`` cannot be shown without (loading them if not selected with it):
+    its required references and, for a transfer, the party on each side."""
+    found = [getattr(record, field.name) for field in required_references(type(record))]
+    for reference, kind_field, kind in SIDE_REFERENCES.get(type(record), ()):
+        if getattr(record, kind_field) == kind:
+            found.append(getattr(record, reference))
+    return found
+
+
 def visible_condition(model, prefix: str = "") -> Q:
     """The rule as a condition on ``model`` (reached through ``prefix``, e.g. ``"item__"``)."""
     condition = Q(**{f"{prefix}review_state": ReviewState.VERIFIED})
     for field in required_references(model):
         condition &= visible_condition(field.related_model, f"{prefix}{field.name}__")
+    for reference, kind_field, kind in SIDE_REFERENCES.get(model, ()):
+        related = model._meta.get_field(reference).related_model
+        condition &= ~Q(**{f"{prefix}{kind_field}": kind}) | visible_condition(
+            related, f"{prefix}{reference}__"
+        )
     if model is Evidence:
         # Exactly one fact is set; it must be visible. A subquery per kind of fact keeps the
         # condition to one join per kind however the facts are keyed.
@@ -99,8 +132,8 @@ def record_visible(record, *, verified_only: bool) -> bool:
         return True
     if getattr(record, "review_state", ReviewState.VERIFIED) != ReviewState.VERIFIED:
         return False
-    for field in required_references(type(record)):
-        if not record_visible(getattr(record, field.name), verified_only=True):
+    for required in record_required_references(record):
+        if not record_visible(required, verified_only=True):
             return False
     if isinstance(record, Evidence):
         return record_visible(record.fact, verified_only=True)

@@ -245,11 +245,15 @@ def test_adding_a_fact_with_inline_evidence_saves_both_with_history(curator_clie
     response = curator_client.post(
         url(models.Transfer, "add"),
         {
+            "supplier_kind": "state",
             "supplier": supplier.pk,
+            "recipient_kind": "state",
             "recipient": recipient.pk,
             "item": item.pk,
             "status": "delivered",
             "slug": "",
+            "deliveries-TOTAL_FORMS": 0,
+            "deliveries-INITIAL_FORMS": 0,
             f"{prefix}-TOTAL_FORMS": 1,
             f"{prefix}-INITIAL_FORMS": 0,
             f"{prefix}-0-source": source.pk,

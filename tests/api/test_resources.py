@@ -121,6 +121,7 @@ def bad_value(filter_) -> str | None:
         django_filters.ModelMultipleChoiceFilter
         | django_filters.MultipleChoiceFilter
         | django_filters.ChoiceFilter
+        | django_filters.TypedChoiceFilter
         | django_filters.NumberFilter,
     ):
         return "not-a-valid-choice-%%"

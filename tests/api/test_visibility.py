@@ -49,6 +49,7 @@ PLAIN_PARAMETERS = {
     "on", "max_hops", "page", "format", "ordering", "q", "review_state", "claim_status",
     "date_after", "date_before", "kind", "status", "action", "scope", "role", "regime",
     "item_type", "publisher", "language", "quantity_min", "quantity_max", "limit", "offset",
+    "supplier_kind", "recipient_kind", "condition", "withdrawn",
 }  # fmt: skip
 #: Query parameters of the supply-chain answers (plain views, no filterset) that name a record.
 ANSWER_KEYS = {
@@ -343,6 +344,23 @@ def world(db):
         recipient_organization=maker,
     )
     referring_transfer.intermediaries.set([beta, draft_state])
+    # A verified non-state party operating in a draft state, a transfer to it, withdrawn by a
+    # draft release: the party is shown, its country and the release are not.
+    draft_party = f.PartyFactory(
+        name="Draftmark Militia", slug="draftmark-militia", description="draftmark", country=alpha
+    )
+    party_in_draft_state = f.PartyFactory(
+        name="Verified Militia", slug="verified-militia", country=draft_state
+    )
+    to_party = f.TransferFactory(
+        slug="verified-transfer-to-a-party",
+        supplier=alpha,
+        recipient=None,
+        recipient_kind="non_state",
+        recipient_organization=party_in_draft_state,
+        item=sensor,
+        withdrawn_by_source=draft_source,
+    )
     referring_participant = f.ConflictParticipantFactory(
         slug="verified-referring-participant",
         conflict=conflict,
@@ -372,13 +390,20 @@ def world(db):
                                       parent=owner, kind="unit_of"),
         f.ConflictParticipantFactory(slug="verified-participant-in-draft",
                                      conflict=draft_conflict, state=gamma),
+        f.TransferFactory(slug="verified-transfer-to-draft-party", supplier=alpha,
+                          recipient=None, recipient_kind="non_state",
+                          recipient_organization=draft_party, item=sensor),
+        f.TransferFactory(slug="verified-transfer-from-draft-party", supplier=None,
+                          supplier_kind="non_state", supplier_organization=draft_party,
+                          recipient=gamma, item=drone),
         f.StateAliasFactory(state=draft_state, name="Draftmark verified alias of a draft"),
         f.OrganizationAliasFactory(organization=draft_org, name="Draftmark verified org alias"),
         f.ItemAliasFactory(item=draft_item, name="Draftmark verified item alias"),
     ]  # fmt: skip
     verify(
         referring_item, referring_org, sub_category, referring_decision, referring_lift,
-        referring_transfer, referring_participant, pod, *needing, user=curator,
+        referring_transfer, referring_participant, pod, party_in_draft_state, to_party,
+        *needing, user=curator,
     )  # fmt: skip
     return w
 

@@ -372,3 +372,91 @@ def test_natural_keys_resolve_back_to_their_records():
     for record in records:
         manager = type(record)._default_manager
         assert manager.get_by_natural_key(*record.natural_key()) == record
+
+
+class TestTransferSides:
+    """Each side is exactly one of: a state, a non-state party (an organisation, no state) or
+    unknown (neither); the database holds every combination to it, on SQLite and PostgreSQL."""
+
+    #: (kind, has a state, has an organisation) -> allowed
+    SHAPES = [
+        ("state", True, False, True),
+        ("state", True, True, True),  # the organisation is the company acting for the state
+        ("state", False, False, False),
+        ("state", False, True, False),
+        ("non_state", False, True, True),
+        ("non_state", True, True, False),
+        ("non_state", False, False, False),
+        ("non_state", True, False, False),
+        ("unknown", False, False, True),
+        ("unknown", True, False, False),
+        ("unknown", False, True, False),
+        ("unknown", True, True, False),
+    ]
+
+    @staticmethod
+    def side(side, kind, has_state, has_org):
+        return {
+            f"{side}_kind": kind,
+            side: f.StateFactory() if has_state else None,
+            f"{side}_organization": f.PartyFactory() if has_org else None,
+        }
+
+    @pytest.mark.parametrize("side", ["supplier", "recipient"])
+    @pytest.mark.parametrize(("kind", "has_state", "has_org", "allowed"), SHAPES)
+    def test_every_shape_of_a_side(self, side, kind, has_state, has_org, allowed):
+        fields = self.side(side, kind, has_state, has_org)
+        if allowed:
+            transfer = f.TransferFactory(**fields)
+            transfer.full_clean()
+            assert transfer.side_label(side) != "unknown" or kind == "unknown"
+        else:
+            assert_db_rejects(f.TransferFactory, **fields)
+            record = f.TransferFactory.build(item=f.ItemFactory(), **fields)
+            with pytest.raises(ValidationError):
+                record.full_clean()
+
+    @pytest.mark.parametrize(
+        ("supplier", "recipient"),
+        [
+            (s, r)
+            for s in ("state", "non_state", "unknown")
+            for r in ("state", "non_state", "unknown")
+        ],
+    )
+    def test_every_pair_of_valid_sides_is_stored(self, supplier, recipient):
+        shapes = {"state": (True, False), "non_state": (False, True), "unknown": (False, False)}
+        transfer = f.TransferFactory(
+            **self.side("supplier", supplier, *shapes[supplier]),
+            **self.side("recipient", recipient, *shapes[recipient]),
+        )
+        transfer.full_clean()
+        transfer.refresh_from_db()
+        assert (transfer.supplier_kind, transfer.recipient_kind) == (supplier, recipient)
+
+    def test_a_non_state_party_does_not_supply_itself(self):
+        party = f.PartyFactory()
+        fields = {
+            "supplier_kind": "non_state",
+            "supplier": None,
+            "supplier_organization": party,
+            "recipient_kind": "non_state",
+            "recipient": None,
+            "recipient_organization": party,
+        }
+        assert_db_rejects(f.TransferFactory, **fields)
+        record = f.TransferFactory.build(item=f.ItemFactory(), **fields)
+        assert "differ" in assert_clean_rejects(record, "recipient_organization")[0]
+
+    def test_a_company_may_act_on_both_state_sides(self):
+        """On state sides the organisations are companies: the same one may sell and buy."""
+        company = f.OrganizationFactory()
+        f.TransferFactory(supplier_organization=company, recipient_organization=company)
+
+    def test_deliveries_are_one_row_per_year(self):
+        transfer = f.TransferFactory()
+        models.TransferDelivery.objects.create(transfer=transfer, year=2019, number=2)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            models.TransferDelivery.objects.create(transfer=transfer, year=2019, number=1)
+        delivery = models.TransferDelivery.objects.get_by_natural_key(transfer.slug, 2019)
+        assert delivery.natural_key() == (transfer.slug, 2019)

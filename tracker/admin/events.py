@@ -1,7 +1,16 @@
 from django.contrib import admin
 
-from ..models import Conflict, ConflictParticipant, Deployment, PermitDecision, Transfer
+from ..choices import TransferSide
+from ..models import (
+    Conflict,
+    ConflictParticipant,
+    Deployment,
+    PermitDecision,
+    Transfer,
+    TransferDelivery,
+)
 from .base import (
+    REVIEW_FIELDS,
     CuratedModelAdmin,
     StaffReadMixin,
     evidence_inline,
@@ -9,11 +18,35 @@ from .base import (
 )
 
 
+class TransferDeliveryInline(StaffReadMixin, admin.TabularInline):
+    """Deliveries per year, as the dataset reports them."""
+
+    model = TransferDelivery
+    extra = 0
+    fields = ("year", "year_estimated", "number", "number_estimated", "tiv")
+
+
+def side_column(side: str):
+    """A changelist column naming one side: the state's code, the party, or "unknown"."""
+
+    @admin.display(description=side, ordering=f"{side}_kind")
+    def column(obj):
+        label = obj.side_label(side)
+        if getattr(obj, f"{side}_kind") == TransferSide.NON_STATE:
+            party = getattr(obj, f"{side}_organization")
+            where = f", in {party.country.code}" if party and party.country_id else ""
+            return f"{label} (non-state{where})"
+        return label
+
+    column.__name__ = f"{side}_shown"
+    return column
+
+
 @admin.register(Transfer)
 class TransferAdmin(CuratedModelAdmin):
     list_display = (
-        "supplier",
-        "recipient",
+        side_column("supplier"),
+        side_column("recipient"),
         "item",
         "quantity",
         "status",
@@ -21,8 +54,25 @@ class TransferAdmin(CuratedModelAdmin):
         partial_date_column("delivery_date", "delivered"),
         "review_state",
     )
-    list_filter = ("status", "review_state", "item__kind")
-    search_fields = ("slug", "supplier__name", "recipient__name", "item__name", "note")
+    list_filter = (
+        "status",
+        "review_state",
+        "supplier_kind",
+        "recipient_kind",
+        "condition",
+        ("withdrawn_by_source", admin.EmptyFieldListFilter),
+        "item__kind",
+    )
+    search_fields = (
+        "slug",
+        "external_id",
+        "supplier__name",
+        "recipient__name",
+        "supplier_organization__name",
+        "recipient_organization__name",
+        "item__name",
+        "note",
+    )
     autocomplete_fields = [
         "supplier",
         "recipient",
@@ -30,10 +80,62 @@ class TransferAdmin(CuratedModelAdmin):
         "recipient_organization",
         "intermediaries",
         "item",
+        "withdrawn_by_source",
     ]
-    list_select_related = ["supplier", "recipient", "item"]
+    list_select_related = [
+        "supplier",
+        "recipient",
+        "supplier_organization__country",
+        "recipient_organization__country",
+        "item",
+    ]
     date_hierarchy = "order_date"
-    inlines = [evidence_inline("transfer")]
+    inlines = [TransferDeliveryInline, evidence_inline("transfer")]
+
+    def get_fieldsets(self, request, obj=None):
+        side_help = (
+            "Kind: a state (give the state; the organisation, optional, is the company or "
+            "agency that acted), a non-state party (give the organisation: an armed group, an "
+            "international organisation, a rival government; no state) or unknown (neither)."
+        )
+        return [
+            (None, {"fields": ["slug", "external_id", "item", "status", "condition"]}),
+            (
+                "Supplier",
+                {
+                    "fields": ["supplier_kind", "supplier", "supplier_organization"],
+                    "description": side_help,
+                },
+            ),
+            (
+                "Recipient",
+                {"fields": ["recipient_kind", "recipient", "recipient_organization"]},
+            ),
+            (None, {"fields": ["intermediaries"]}),
+            (
+                "Numbers and values",
+                {
+                    "fields": [
+                        ("quantity", "quantity_estimated"),
+                        ("quantity_delivered", "quantity_delivered_estimated"),
+                        ("tiv_per_unit", "tiv_total_order", "tiv_delivered"),
+                    ]
+                },
+            ),
+            (
+                "Dates",
+                {
+                    "fields": [
+                        ("order_date", "order_date_precision", "order_date_estimated"),
+                        ("delivery_date", "delivery_date_precision"),
+                        ("delivery_end_date", "delivery_end_date_precision"),
+                        "delivery_dates_estimated",
+                    ]
+                },
+            ),
+            (None, {"fields": ["comments", "note", "withdrawn_by_source"]}),
+            ("Review", {"fields": REVIEW_FIELDS, "classes": ["collapse"]}),
+        ]
 
 
 @admin.register(PermitDecision)

@@ -362,7 +362,7 @@ def merge_candidates(fact, limit: int = 20) -> list:
     queryset = model.objects.exclude(pk=fact.pk)
     same = {
         "PermitDecision": ("authority_id", "target_state_id", "action"),
-        "Transfer": ("supplier_id", "recipient_id"),
+        "Transfer": ("supplier_kind", "supplier_id", "recipient_kind", "recipient_id"),
         "Deployment": ("state_id", "conflict_id"),
         "Integration": ("component_id",),
         "ConflictParticipant": ("conflict_id",),
@@ -371,7 +371,12 @@ def merge_candidates(fact, limit: int = 20) -> list:
     }.get(model.__name__, ())
     if not same:
         return []
-    return list(queryset.filter(**{name: getattr(fact, name) for name in same})[:limit])
+    match = {name: getattr(fact, name) for name in same}
+    if model.__name__ == "Transfer":  # a non-state side is its party
+        for side in ("supplier", "recipient"):
+            if getattr(fact, f"{side}_kind") == "non_state":
+                match[f"{side}_organization_id"] = getattr(fact, f"{side}_organization_id")
+    return list(queryset.filter(**match)[:limit])
 
 
 @admin.register(Evidence)

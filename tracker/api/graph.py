@@ -33,7 +33,14 @@ def graph_finish(graph: dict) -> dict:
 
 
 NODE_W, NODE_H, COL_GAP, ROW_GAP, MARGIN = 210, 44, 130, 26, 20
-COLOURS = {"state": "#dbeafe", "item": "#fef3c7", "decision": "#fee2e2", "conflict": "#e5e7eb"}
+COLOURS = {
+    "state": "#dbeafe",
+    "item": "#fef3c7",
+    "decision": "#fee2e2",
+    "conflict": "#e5e7eb",
+    "party": "#dcfce7",
+    "unknown": "#f3f4f6",
+}
 
 
 def _wrap(text: str, width: int = 28) -> list[str]:

@@ -60,7 +60,11 @@ def page_links(request, page: Page, has_next: bool) -> dict:
 class GraphNodeSerializer(serializers.Serializer):
     id = serializers.CharField(help_text='"state:CA", "item:<slug>", "decision:<slug>"…')
     label = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["state", "item", "decision", "conflict"])
+    kind = serializers.ChoiceField(
+        choices=["state", "item", "decision", "conflict", "party", "unknown"],
+        help_text="party: a non-state party (armed group, international organisation…); "
+        "unknown: a side the sources do not name.",
+    )
     column = serializers.IntegerField(help_text="Left to right: origin to destination.")
 
 
@@ -368,14 +372,44 @@ def permit_status_answer(answer: PermitStatus) -> dict:
 # --- reach and origins ---------------------------------------------------------------------
 
 
+def party_label(name: str, country: str | None) -> str:
+    """``Hezbollah (non-state, in LB)``."""
+    return f"{name} (non-state" + (f", in {country})" if country else ")")
+
+
+def side_node(graph, kind, party, party_name, party_country, side, column) -> str | None:
+    """The node of a side that is not a state: a non-state party or an unknown supplier or
+    recipient (None when the reader may not see the party)."""
+    if kind == "non_state":
+        if not party:
+            return None
+        node = f"party:{party}"
+        graph_add_node(graph, node, party_label(party_name, party_country), "party", column)
+        return node
+    node = f"unknown:{side}"
+    graph_add_node(graph, node, f"unknown {side}", "unknown", column)
+    return node
+
+
 class ReachRowSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["integration", "transfer", "deployment"])
     state = serializers.CharField(
         allow_null=True,
-        help_text="integration: the assembly's state of origin; transfer: the recipient; "
-        "deployment: the state that used it.",
+        help_text="integration: the assembly's state of origin; transfer: the recipient when it "
+        "is a state; deployment: the state that used it.",
     )
     state_name = serializers.CharField(allow_null=True)
+    recipient_kind = serializers.CharField(
+        allow_null=True,
+        help_text="transfer: state, non_state (see party) or unknown; null for other kinds.",
+    )
+    party = serializers.CharField(
+        allow_null=True, help_text="transfer to a non-state party: its slug."
+    )
+    party_name = serializers.CharField(allow_null=True)
+    party_country = serializers.CharField(
+        allow_null=True, help_text="The state the party operates in (ISO code), if known."
+    )
     item = serializers.CharField()
     item_name = serializers.CharField()
     item_kind = serializers.CharField()
@@ -401,6 +435,18 @@ def reach_answer(answer: Reach, request) -> dict:
         graph_add_node(graph, item, row.item_name, "item", row.depth)
         if row.kind == "integration":
             add_edge(graph, f"item:{row.component}", item, "fitted to")
+        elif row.kind == "transfer" and row.recipient_kind != "state":
+            node = side_node(
+                graph,
+                row.recipient_kind,
+                row.party,
+                row.party_name,
+                row.party_country,
+                "recipient",
+                deepest + 1,
+            )
+            if node:
+                add_edge(graph, item, node, f"transferred ({row.count})")
         elif row.state:
             state = f"state:{row.state}"
             graph_add_node(graph, state, row.state_name, "state", deepest + 1)
@@ -425,9 +471,21 @@ class OriginRowSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["received", "part"])
     from_state = serializers.CharField(
         allow_null=True,
-        help_text="received: the supplier; part: the part's state of origin (null if unknown).",
+        help_text="received: the supplier when it is a state; part: the part's state of origin "
+        "(null if unknown).",
     )
     from_state_name = serializers.CharField(allow_null=True)
+    supplier_kind = serializers.CharField(
+        allow_null=True,
+        help_text="received: state, non_state (see from_party) or unknown; null for parts.",
+    )
+    from_party = serializers.CharField(
+        allow_null=True, help_text="received from a non-state party: its slug."
+    )
+    from_party_name = serializers.CharField(allow_null=True)
+    from_party_country = serializers.CharField(
+        allow_null=True, help_text="The state the party operates in (ISO code), if known."
+    )
     item = serializers.CharField()
     item_name = serializers.CharField()
     item_kind = serializers.CharField()
@@ -454,6 +512,16 @@ def origins_answer(answer: Origins, request) -> dict:
         source = f"state:{row.from_state}" if row.from_state else None
         if source:
             graph_add_node(graph, source, row.from_state_name, "state", 0)
+        elif row.kind == "received" and row.supplier_kind != "state":
+            source = side_node(
+                graph,
+                row.supplier_kind,
+                row.from_party,
+                row.from_party_name,
+                row.from_party_country,
+                "supplier",
+                0,
+            )
         if row.kind == "received":
             graph_add_node(graph, item, row.item_name, "item", 2)
             if source:

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 from .. import models
+from ..choices import TransferSide
 from ..partial_dates import PartialDate
 from ..querysets import record_visible, visible
 from ..services.records import record_create, record_update
@@ -326,37 +327,170 @@ class IntegrationSerializer(FactSerializer):
         ]
 
 
+class TransferDeliverySerializer(serializers.ModelSerializer):
+    """Deliveries of a transfer in one year, as the dataset reports them (read-only: they come
+    with the deal from its dataset)."""
+
+    class Meta:
+        model = models.TransferDelivery
+        fields = ["year", "year_estimated", "number", "number_estimated", "tiv"]
+        read_only_fields = fields
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleIdRelatedField(VisibleSlugRelatedField):
+    """A reference by id, null when the reader may not see the record."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="pk", **kwargs)
+
+
+#: What each kind of side holds: (state, organization) required (True), refused (False) or
+#: optional (None).
+SIDE_SHAPES = {
+    TransferSide.STATE: (True, None),
+    TransferSide.NON_STATE: (False, True),
+    TransferSide.UNKNOWN: (False, False),
+}
+
+
 class TransferSerializer(FactSerializer):
-    supplier = code_field()
-    recipient = code_field()
-    supplier_organization = slug_field(models.Organization, allow_null=True, required=False)
-    recipient_organization = slug_field(models.Organization, allow_null=True, required=False)
+    """A transfer. Each side is given by its kind and its party: ``supplier_kind`` ``state``
+    (``supplier``: the state's code; ``supplier_organization``, optional: the company or agency
+    that acted), ``non_state`` (``supplier_organization``: the party's slug, an armed group or an
+    international organisation; ``supplier`` empty) or ``unknown`` (both empty); the same for the
+    recipient."""
+
+    supplier_kind = serializers.ChoiceField(
+        choices=TransferSide.choices,
+        required=False,
+        help_text="state (default), non_state or unknown: says which of supplier / "
+        "supplier_organization names the supplier.",
+    )
+    supplier = code_field(
+        allow_null=True,
+        required=False,
+        help_text="The supplier state's ISO code (a state side); null on the other kinds.",
+    )
+    supplier_organization = slug_field(
+        models.Organization,
+        allow_null=True,
+        required=False,
+        help_text="A non-state supplier (the party); on a state side, the company or agency that "
+        "acted (optional).",
+    )
+    recipient_kind = serializers.ChoiceField(
+        choices=TransferSide.choices,
+        required=False,
+        help_text="state (default), non_state or unknown: says which of recipient / "
+        "recipient_organization names the recipient.",
+    )
+    recipient = code_field(
+        allow_null=True,
+        required=False,
+        help_text="The recipient state's ISO code (a state side); null on the other kinds.",
+    )
+    recipient_organization = slug_field(
+        models.Organization,
+        allow_null=True,
+        required=False,
+        help_text="A non-state recipient (the party); on a state side, the force or agency that "
+        "received (optional).",
+    )
     intermediaries = code_field(many=True, required=False)
     item = slug_field(models.Item)
     order_date = PartialDateField("order_date")
     delivery_date = PartialDateField("delivery_date")
     delivery_end_date = PartialDateField("delivery_end_date")
+    withdrawn_by_source = VisibleIdRelatedField(
+        queryset=models.Source.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The id of the newer release of the dataset that no longer lists the deal.",
+    )
+    withdrawn_by_source_title = serializers.SerializerMethodField()
+    deliveries = TransferDeliverySerializer(many=True, read_only=True)
 
     class Meta:
         model = models.Transfer
         fields = [
             "id",
             "slug",
+            "external_id",
+            "supplier_kind",
             "supplier",
-            "recipient",
             "supplier_organization",
+            "recipient_kind",
+            "recipient",
             "recipient_organization",
             "intermediaries",
             "item",
             "quantity",
+            "quantity_estimated",
+            "quantity_delivered",
+            "quantity_delivered_estimated",
             "status",
+            "condition",
             "order_date",
+            "order_date_estimated",
             "delivery_date",
             "delivery_end_date",
+            "delivery_dates_estimated",
+            "tiv_per_unit",
+            "tiv_total_order",
+            "tiv_delivered",
+            "comments",
             "note",
+            "withdrawn_by_source",
+            "withdrawn_by_source_title",
+            "deliveries",
             "evidence",
             *REVIEW,
         ]
+
+    def get_withdrawn_by_source_title(self, obj) -> str | None:
+        source = obj.withdrawn_by_source
+        if source is None or not record_visible(source, verified_only=verified_only(self.context)):
+            return None
+        return source.title
+
+    def validate(self, attrs):
+        """Each side is exactly one party: a clear 400 naming the field that does not fit the
+        side's kind (the database refuses the same)."""
+        errors: dict[str, list[str]] = {}
+        for side in ("supplier", "recipient"):
+            kind_name, org_name = f"{side}_kind", f"{side}_organization"
+
+            def current(name):
+                if name in attrs:
+                    return attrs[name]
+                return getattr(self.instance, name) if self.instance is not None else None
+
+            kind = current(kind_name) or TransferSide.STATE
+            state, party = current(side), current(org_name)
+            needs_state, needs_party = SIDE_SHAPES[kind]
+            label = TransferSide(kind).label
+            if needs_state and state is None:
+                errors.setdefault(side, []).append(
+                    f"The {side} is {label} ({kind_name} {kind}): give the state's code, or set "
+                    f"{kind_name} to non_state (with {org_name}) or unknown."
+                )
+            if needs_state is False and state is not None:
+                errors.setdefault(side, []).append(
+                    f"The {side} is {label} ({kind_name} {kind}): it has no state; leave {side} "
+                    "empty (null)."
+                )
+            if needs_party and party is None:
+                errors.setdefault(org_name, []).append(
+                    f"A non-state {side} is an organisation: give its slug in {org_name}."
+                )
+            if needs_party is False and party is not None:
+                errors.setdefault(org_name, []).append(
+                    f"An unknown {side} names no organisation; leave {org_name} empty (null)."
+                )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class PermitDecisionSerializer(FactSerializer):

@@ -261,11 +261,31 @@ class IntegrationViewSet(CuratedViewSet):
 
 class TransferViewSet(CuratedViewSet):
     queryset = models.Transfer.objects.select_related(
-        "supplier", "recipient", "supplier_organization", "recipient_organization", "item"
-    ).prefetch_related("intermediaries")
+        "supplier",
+        "recipient",
+        "supplier_organization",
+        "recipient_organization",
+        "item",
+        "withdrawn_by_source",
+    )
+    # The release's text is never shown here (a SIPRI release is megabytes).
+    queryset = queryset.defer("withdrawn_by_source__text").prefetch_related(
+        "intermediaries", "deliveries"
+    )
     serializer_class = serializers.TransferSerializer
     filterset_class = filters.TransferFilterSet
-    ordering_fields = ["order_date", "delivery_date", "quantity", "status", "id"]
+    ordering_fields = [
+        "order_date",
+        "delivery_date",
+        "quantity",
+        "quantity_delivered",
+        "status",
+        "supplier_kind",
+        "recipient_kind",
+        "tiv_total_order",
+        "tiv_delivered",
+        "id",
+    ]
 
 
 class PermitDecisionViewSet(CuratedViewSet):

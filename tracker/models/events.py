@@ -278,6 +278,11 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
         raise_if(errors)
 
 
+class TransferDeliveryManager(models.Manager):
+    def get_by_natural_key(self, transfer_slug, year):
+        return self.get(transfer__slug=transfer_slug, year=year)
+
+
 class TransferDelivery(models.Model):
     """Deliveries of one transfer in one year, as a dataset reports them (SIPRI's deal-id format
     has one row per deal and delivery year). Part of its transfer: reviewed with it."""
@@ -288,6 +293,8 @@ class TransferDelivery(models.Model):
     number = models.PositiveIntegerField(null=True, blank=True)
     number_estimated = models.BooleanField(default=False)
     tiv = models.DecimalField("TIV", max_digits=16, decimal_places=4, null=True, blank=True)
+
+    objects = TransferDeliveryManager()
 
     class Meta:
         ordering = ["transfer", "year"]
@@ -302,6 +309,12 @@ class TransferDelivery(models.Model):
 
     def __str__(self):
         return f"{self.transfer}: {self.number if self.number is not None else '?'} in {self.year}"
+
+    def natural_key(self):
+        """(the transfer's slug, the year): fixtures and reloads find the row by meaning."""
+        return (*self.transfer.natural_key(), self.year)
+
+    natural_key.dependencies = ["tracker.transfer"]
 
 
 class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):

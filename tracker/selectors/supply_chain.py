@@ -11,6 +11,13 @@ and dense graphs stay cheap; the records on the routes are then fetched in a fix
 queries whatever the size of the data. Origins and reach are aggregated per state and item with
 counts and dates, one page at a time, in one query each.
 
+Transfer sides. A side is a state, a non-state party (an organisation, operating in a state) or
+unknown. Routes run over states only: a transfer with a non-state or unknown side is no edge of
+the walk (its item does not move to a state, and an unknown supplier is not any state). Origins
+and reach show such transfers as rows of their own, naming the kind of side and the party (with
+the state it operates in), never as a state: a state's origins list what it received from a
+non-state party or an unknown supplier, and reach lists the non-state parties an item went to.
+
 Every answer is bounded: the constants below are the documented limits (no setting changes
 them); an answer that hit one says ``truncated`` (routes) or has a next page (origins, reach).
 """
@@ -23,7 +30,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Prefetch
 
-from ..choices import ReviewState
+from ..choices import ReviewState, TransferSide
 from ..models import Evidence, Integration, Item, Organization, State, Transfer
 from ..partial_dates import format_partial
 from ..querysets import record_visible, visible_evidence
@@ -74,8 +81,33 @@ def _visible(alias: str, verified_only: bool) -> str:
     return f" AND {alias}.review_state = '{ReviewState.VERIFIED}'" if verified_only else ""
 
 
+def _transfer_visible(alias: str, verified_only: bool) -> str:
+    """The visibility rule of a transfer in SQL (as ``querysets.visible_condition``): verified,
+    with the party of each side visible (the state on a state side, the organisation on a
+    non-state side). The item is checked where the answer joins it."""
+    if not verified_only:
+        return ""
+    verified = ReviewState.VERIFIED
+    states, organizations = State._meta.db_table, Organization._meta.db_table
+    sql = _visible(alias, verified_only)
+    for side in ("supplier", "recipient"):
+        sql += (
+            f" AND ({alias}.{side}_kind <> '{TransferSide.STATE}' OR EXISTS (SELECT 1 FROM "
+            f"{states} vs WHERE vs.id = {alias}.{side}_id AND vs.review_state = '{verified}'))"
+            f" AND ({alias}.{side}_kind <> '{TransferSide.NON_STATE}' OR EXISTS (SELECT 1 FROM "
+            f"{organizations} vo WHERE vo.id = {alias}.{side}_organization_id"
+            f" AND vo.review_state = '{verified}'))"
+        )
+    return sql
+
+
 def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
     """The bounded route search and the parameters of its date filter.
+
+    Only state-to-state transfers are edges (a state side is the only kind with a state). The
+    walk checks each edge's own review state; the visibility of its sides is checked on the
+    routes found (``_route_visible``): checking it here too made PostgreSQL's plan 40 times
+    slower on the benchmark's 100,000 transfers.
 
     The caller appends ``route_search_params(...)``. Rows are ``(item_id, path, 0)`` for each route
     found, shortest first, then one ``(NULL, NULL, n)`` row: how many partial routes were
@@ -103,7 +135,9 @@ def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
         WITH RECURSIVE
         edges(kind, ref_id, item_id, supplier_id, next_item, next_state) AS (
             SELECT 't', t.id, t.item_id, t.supplier_id, t.item_id, t.recipient_id
-            FROM {t} t WHERE 1 = 1 {_visible("t", verified_only)} {transfer_when}
+            FROM {t} t
+            WHERE t.supplier_id IS NOT NULL AND t.recipient_id IS NOT NULL
+              {_visible("t", verified_only)} {transfer_when}
             UNION ALL
             SELECT 'g', g.id, g.component_id, NULL, g.assembly_id,
                    COALESCE(a.country_of_origin_id, ao.country_id)
@@ -314,12 +348,18 @@ class ReachRow:
 
     ``kind`` is "integration" (``item`` is an assembly a start item is fitted into, at
     ``depth`` levels; ``state`` its state of origin; ``component`` the part fitted into it),
-    "transfer" (``item`` went to ``state``) or "deployment" (``state`` used ``item`` in
-    ``conflict``). ``count`` records; ``earliest``/``latest`` their dates at their precision."""
+    "transfer" (``item`` went to the recipient: ``recipient_kind`` says whether it is the state
+    ``state``, the non-state party ``party`` operating in ``party_country``, or unknown) or
+    "deployment" (``state`` used ``item`` in ``conflict``). ``count`` records;
+    ``earliest``/``latest`` their dates at their precision."""
 
     kind: str
     state: str | None
     state_name: str | None
+    recipient_kind: str | None
+    party: str | None
+    party_name: str | None
+    party_country: str | None
     item: str
     item_name: str
     item_kind: str
@@ -382,8 +422,10 @@ def supply_chain_reach(
             WHERE u.depth < %s {_visible("g", verified_only)} {_visible("a", verified_only)}
         ),
         reached(item_id, depth) AS (SELECT item_id, MIN(depth) FROM up GROUP BY item_id),
-        facts(kind, state_id, item_id, component_id, conflict_id, day) AS (
+        facts(kind, state_id, side_kind, party_id, item_id, component_id, conflict_id, day)
+        AS (
             SELECT 'integration', COALESCE(a.country_of_origin_id, m.country_id),
+                   CAST(NULL AS TEXT), CAST(NULL AS BIGINT),
                    g.assembly_id, g.component_id, CAST(NULL AS BIGINT),
                    {_day_key("g", "start_date")}
             FROM {x["integration"]} g
@@ -394,18 +436,22 @@ def supply_chain_reach(
                 {_visible("m", verified_only)}
             WHERE 1 = 1 {_visible("g", verified_only)}
             UNION ALL
-            SELECT 'transfer', t.recipient_id, t.item_id, CAST(NULL AS BIGINT),
-                   CAST(NULL AS BIGINT),
+            SELECT 'transfer', t.recipient_id, t.recipient_kind,
+                   CASE WHEN t.recipient_kind = '{TransferSide.NON_STATE}'
+                        THEN t.recipient_organization_id END,
+                   t.item_id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
                    {_day_key("t", "order_date", "delivery_date")}
             FROM {x["transfer"]} t JOIN reached r ON r.item_id = t.item_id
-            WHERE 1 = 1 {_visible("t", verified_only)}
+            WHERE 1 = 1 {_transfer_visible("t", verified_only)}
             UNION ALL
-            SELECT 'deployment', d.state_id, d.item_id, CAST(NULL AS BIGINT), d.conflict_id,
+            SELECT 'deployment', d.state_id, CAST(NULL AS TEXT), CAST(NULL AS BIGINT),
+                   d.item_id, CAST(NULL AS BIGINT), d.conflict_id,
                    {_day_key("d", "start_date")}
             FROM {x["deployment"]} d JOIN reached r ON r.item_id = d.item_id
             WHERE 1 = 1 {_visible("d", verified_only)}
         )
-        SELECT f.kind, s.code, s.name, i.slug, i.name, i.kind, c.slug, k.slug, r.depth,
+        SELECT f.kind, s.code, s.name, f.side_kind, p.slug, p.name, pc.code,
+               i.slug, i.name, i.kind, c.slug, k.slug, r.depth,
                COUNT(*), MIN(f.day), MAX(f.day)
         FROM facts f
         JOIN reached r ON r.item_id = f.item_id
@@ -413,12 +459,16 @@ def supply_chain_reach(
         LEFT JOIN {x["item"]} c ON c.id = f.component_id
         LEFT JOIN {x["state"]} s ON s.id = f.state_id
             {_visible("s", verified_only)}
+        LEFT JOIN {x["organization"]} p ON p.id = f.party_id
+        LEFT JOIN {x["state"]} pc ON pc.id = p.country_id
+            {_visible("pc", verified_only)}
         LEFT JOIN {x["conflict"]} k ON k.id = f.conflict_id
             {_visible("k", verified_only)}
         WHERE 1 = 1 {_visible("i", verified_only)}
-        GROUP BY f.kind, s.code, s.name, i.slug, i.name, i.kind, c.slug, k.slug, r.depth
+        GROUP BY f.kind, s.code, s.name, f.side_kind, p.slug, p.name, pc.code,
+                 i.slug, i.name, i.kind, c.slug, k.slug, r.depth
         ORDER BY CASE f.kind WHEN 'integration' THEN 0 WHEN 'transfer' THEN 1 ELSE 2 END,
-                 r.depth, s.code, i.slug, c.slug, k.slug
+                 r.depth, s.code, p.slug, f.side_kind, i.slug, c.slug, k.slug
     """
     rows, has_next = _fetch_page(sql, [*seed_params, max_depth], page)
     return Reach(
@@ -433,14 +483,20 @@ def supply_chain_reach(
 class OriginRow:
     """Where what a state received comes from, one row per (kind, state, item, received item).
 
-    ``kind`` is "received" (``item`` came from ``from_state``, the supplier) or "part" (``item``
-    is fitted, ``depth`` levels down, into ``received_item``; ``from_state`` is the part's state
-    of origin). ``transfers`` counts the transfers to the state that brought it;
-    ``earliest``/``latest`` are their dates at their precision."""
+    ``kind`` is "received" (``item`` came from the supplier: ``supplier_kind`` says whether it
+    is the state ``from_state``, the non-state party ``from_party`` operating in
+    ``from_party_country``, or unknown) or "part" (``item`` is fitted, ``depth`` levels down, into
+    ``received_item``; ``from_state`` is the part's state of origin, ``supplier_kind`` null).
+    ``transfers`` counts the transfers to the state that brought it; ``earliest``/``latest`` are
+    their dates at their precision."""
 
     kind: str
     from_state: str | None
     from_state_name: str | None
+    supplier_kind: str | None
+    from_party: str | None
+    from_party_name: str | None
+    from_party_country: str | None
     item: str
     item_name: str
     item_kind: str
@@ -474,10 +530,13 @@ def supply_chain_origins(
     x = _tables()
     sql = f"""
         WITH RECURSIVE
-        received(id, item_id, supplier_id, day) AS (
-            SELECT t.id, t.item_id, t.supplier_id, {_day_key("t", "order_date", "delivery_date")}
+        received(id, item_id, supplier_id, supplier_kind, party_id, day) AS (
+            SELECT t.id, t.item_id, t.supplier_id, t.supplier_kind,
+                   CASE WHEN t.supplier_kind = '{TransferSide.NON_STATE}'
+                        THEN t.supplier_organization_id END,
+                   {_day_key("t", "order_date", "delivery_date")}
             FROM {x["transfer"]} t
-            WHERE t.recipient_id = %s {_visible("t", verified_only)}
+            WHERE t.recipient_id = %s {_transfer_visible("t", verified_only)}
         ),
         parts(root_id, item_id, depth) AS (
             SELECT g.assembly_id, g.component_id, 1
@@ -490,28 +549,35 @@ def supply_chain_origins(
             JOIN {x["item"]} c ON c.id = g.component_id
             WHERE p.depth < %s {_visible("g", verified_only)} {_visible("c", verified_only)}
         ),
-        facts(kind, state_id, item_id, root_id, depth, transfer_id, day) AS (
-            SELECT 'received', r.supplier_id, r.item_id, r.item_id, 0, r.id, r.day
+        facts(kind, state_id, side_kind, party_id, item_id, root_id, depth, transfer_id, day)
+        AS (
+            SELECT 'received', r.supplier_id, r.supplier_kind, r.party_id, r.item_id, r.item_id,
+                   0, r.id, r.day
             FROM received r
             UNION ALL
-            SELECT 'part', COALESCE(c.country_of_origin_id, m.country_id), p.item_id, p.root_id,
-                   p.depth, r.id, r.day
+            SELECT 'part', COALESCE(c.country_of_origin_id, m.country_id), CAST(NULL AS TEXT),
+                   CAST(NULL AS BIGINT), p.item_id, p.root_id, p.depth, r.id, r.day
             FROM parts p JOIN received r ON r.item_id = p.root_id
             JOIN {x["item"]} c ON c.id = p.item_id
             LEFT JOIN {x["organization"]} m ON m.id = c.manufacturer_id
                 {_visible("m", verified_only)}
         )
-        SELECT f.kind, s.code, s.name, i.slug, i.name, i.kind, v.slug, MIN(f.depth),
+        SELECT f.kind, s.code, s.name, f.side_kind, o.slug, o.name, oc.code,
+               i.slug, i.name, i.kind, v.slug, MIN(f.depth),
                COUNT(DISTINCT f.transfer_id), MIN(f.day), MAX(f.day)
         FROM facts f
         JOIN {x["item"]} i ON i.id = f.item_id
         JOIN {x["item"]} v ON v.id = f.root_id
         LEFT JOIN {x["state"]} s ON s.id = f.state_id
             {_visible("s", verified_only)}
+        LEFT JOIN {x["organization"]} o ON o.id = f.party_id
+        LEFT JOIN {x["state"]} oc ON oc.id = o.country_id
+            {_visible("oc", verified_only)}
         WHERE 1 = 1 {_visible("i", verified_only)} {_visible("v", verified_only)}
-        GROUP BY f.kind, s.code, s.name, i.slug, i.name, i.kind, v.slug
-        ORDER BY CASE f.kind WHEN 'received' THEN 0 ELSE 1 END, MIN(f.depth), s.code, i.slug,
-                 v.slug
+        GROUP BY f.kind, s.code, s.name, f.side_kind, o.slug, o.name, oc.code,
+                 i.slug, i.name, i.kind, v.slug
+        ORDER BY CASE f.kind WHEN 'received' THEN 0 ELSE 1 END, MIN(f.depth), s.code, o.slug,
+                 f.side_kind, i.slug, v.slug
     """
     rows, has_next = _fetch_page(sql, [state.pk, max_depth], page)
     return Origins(

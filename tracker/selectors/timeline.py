@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
+from ..choices import TransferSide
 from ..filters import PartialDateFilter
 from ..models import ConflictParticipant, Deployment, PermitDecision, State, Transfer
 from ..partial_dates import PartialDate
@@ -51,7 +52,32 @@ def _summary(record, *, verified_only: bool) -> str:
         supports = show(record.supports)
         backing = f" backing {supports.code}" if supports else ""
         return f"{party}: {record.get_role_display()}{backing} in {record.conflict}"
-    return str(record)  # transfers and deployments name only required references
+    if isinstance(record, Transfer):
+        return transfer_summary(record, verified_only=verified_only)
+    return str(record)  # deployments name only required references
+
+
+def side_summary(transfer: Transfer, side: str, *, verified_only: bool) -> str:
+    """One side of a transfer for a reader: the state's code, ``Hezbollah (non-state, in LB)``
+    or ``unknown supplier``; never a state for a side that is not one."""
+    kind = getattr(transfer, f"{side}_kind")
+    if kind == TransferSide.STATE:
+        return getattr(transfer, side).code
+    if kind == TransferSide.NON_STATE:
+        party = getattr(transfer, f"{side}_organization")
+        country = shown(party.country, verified_only=verified_only) if party.country_id else None
+        where = f", in {country.code}" if country else ""
+        return f"{party.name} (non-state{where})"
+    return f"unknown {side}"
+
+
+def transfer_summary(transfer: Transfer, *, verified_only: bool) -> str:
+    """``TR → Hezbollah (non-state, in LB): Item (2019)``: each side as it is (the sides are
+    required references of a visible transfer, the party's country is optional)."""
+    when = transfer.partial_display("order_date") or transfer.partial_display("delivery_date")
+    supplier = side_summary(transfer, "supplier", verified_only=verified_only)
+    recipient = side_summary(transfer, "recipient", verified_only=verified_only)
+    return f"{supplier} → {recipient}: {transfer.item}" + (f" ({when})" if when else "")
 
 
 @dataclass
@@ -122,7 +148,13 @@ def state_timeline(
         Transfer.objects.filter(
             Q(supplier=state) | Q(recipient=state) | Q(intermediaries=state)
         ).distinct()
-    ).select_related("supplier", "recipient", "item")
+    ).select_related(
+        "supplier",
+        "recipient",
+        "supplier_organization__country",
+        "recipient_organization__country",
+        "item",
+    )
     for transfer in read(transfers, "order_date", "delivery_date"):
         if transfer.supplier_id == state.pk:
             role = "supplier"

@@ -21,6 +21,7 @@ from ..models import (
     PermitDecision,
     Source,
     Transfer,
+    TransferDelivery,
 )
 
 
@@ -86,10 +87,17 @@ def fixture_records(*, sources: list[Source]) -> list:
         item_ids |= set(d.scope_items.values_list("pk", flat=True))
     items = list(Item.objects.filter(pk__in=item_ids).order_by("pk"))
     org_ids |= {i.manufacturer_id for i in items if i.manufacturer_id}
+    # A release that withdrew a deal comes along (verified: the loader refuses a verified fact
+    # pointing at a draft), before the facts that name it.
+    release_ids = {t.withdrawn_by_source_id for t in transfers if t.withdrawn_by_source_id}
+    releases = list(
+        Source.objects.filter(pk__in=release_ids - {s.pk for s in sources}).order_by("pk")
+    )
     conflict_ids = set(ids["conflict"]) | {p.conflict_id for p in participants}
     conflict_ids |= {d.conflict_id for d in deployments}
     records = [
         *sources,
+        *releases,
         *Organization.objects.filter(pk__in=org_ids).order_by("pk"),
         *OrganizationAlias.objects.filter(organization__in=org_ids).order_by("pk"),
         *relations,
@@ -97,6 +105,7 @@ def fixture_records(*, sources: list[Source]) -> list:
         *ItemAlias.objects.filter(item__in=item_ids).order_by("pk"),
         *integrations,
         *transfers,
+        *TransferDelivery.objects.filter(transfer__in=transfers).order_by("transfer", "year"),
         *Conflict.objects.filter(pk__in=conflict_ids).order_by("pk"),
         *participants,
         *deployments,

@@ -48,6 +48,15 @@ from .fixtures import (
 
 # Bookkeeping fields: set when a record is created, never compared or reloaded.
 BOOKKEEPING = frozenset({"created", "last_updated"})
+#: Fields that say one thing together: a load takes the source's values for all of them, or
+#: keeps the curator's for all of them (a transfer's side is its kind, its state and its
+#: organisation: mixing a curator's state with a source's "non-state" kind would be no side).
+FIELD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "tracker.transfer": (
+        ("supplier_kind", "supplier", "supplier_organization"),
+        ("recipient_kind", "recipient", "recipient_organization"),
+    ),
+}
 _MISSING = object()
 
 
@@ -488,6 +497,7 @@ class _Reload:
         model = type(existing)
         baseline = self.baseline.get((model._meta.label_lower, key_json), {})
         take, overwritten = [], False
+        kept: set[str] = set()  # fields where the curator's value stays, unlike the source's
         for name, new in incoming.items():
             f = model._meta.get_field(name)
             current = _current_value(existing, f, self.keys)
@@ -497,13 +507,25 @@ class _Reload:
             if loaded == current:  # no curator touched it: the new value applies
                 take.append(f)
                 continue
+            kept.add(name)
             if self.overwrite:
                 self.report.conflicts.append(FieldConflict(source, label, name, current, new))
                 take.append(f)
                 overwritten = True
+                kept.discard(name)
             elif loaded != new:  # the curator and the source both changed it
                 self.report.conflicts.append(FieldConflict(source, label, name, current, new))
             # else: the source still says what it said; the curator's edit simply stays.
+        for group in FIELD_GROUPS.get(model._meta.label_lower, ()):
+            if not kept.intersection(group):
+                continue
+            # A curator's value stays in the group: the whole group stays the curator's.
+            for f in [f for f in take if f.name in group]:
+                take.remove(f)
+                current = _current_value(existing, f, self.keys)
+                self.report.conflicts.append(
+                    FieldConflict(source, label, f.name, current, incoming[f.name])
+                )
         if not take:
             self.report.unchanged += 1
             return
