@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
+from .comments import destinations
 from .reader import sipri_read
 from .records import ReadReport, SipriDeal
 
@@ -32,11 +33,15 @@ class SipriExtract:
 
 def deal_involves(deal: SipriDeal, state_codes: frozenset[str]) -> bool:
     """Whether a state of `state_codes` supplies or receives the deal, or a non-state party
-    operating in one of them does (PKK (Turkiye)*)."""
+    operating in one of them does (PKK (Turkiye)*), or the deal's components go into a platform
+    its Comments say is made in one of them ("for Hurkus trainer/combat aircraft from Turkey":
+    the engines Canada sells to Chad for Turkish aircraft belong to the region's supply chains)."""
     for party in (deal.supplier, deal.recipient):
         if party.state_code in state_codes or state_codes.intersection(party.operates_in_codes):
             return True
-    return False
+    return bool(deal.comments) and any(
+        d.origin_state in state_codes for d in destinations(deal.comments)
+    )
 
 
 def sipri_extract(source: str | PathLike | bytes, *, state_codes) -> SipriExtract:
