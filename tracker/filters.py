@@ -244,7 +244,7 @@ class ControlListCategoryFilterSet(CuratedFilterSet):
 
     class Meta:
         model = models.ControlListCategory
-        fields = ["regime"]
+        fields = ["regime", "military"]
 
 
 class OrganizationFilterSet(CuratedFilterSet, EvidenceClaimMixin):

@@ -251,3 +251,15 @@ def test_reads_are_throttled_per_client(api_client, monkeypatch):
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
     codes = [api_client.get(list_url("conflict")).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_control_list_categories_say_and_filter_whether_they_are_military():
+    munitions = f.ControlListCategoryFactory(code="ML10", regime="wassenaar_ml", military=True)
+    dual_use = f.ControlListCategoryFactory(code="9A012", military=False)
+    verify(munitions), verify(dual_use)
+    client = APIClient()
+    military = client.get("/api/control-list-categories/", {"military": "true"}).json()
+    assert [(c["code"], c["military"]) for c in military["results"]] == [("ML10", True)]
+    civilian = client.get("/api/control-list-categories/", {"military": "false"}).json()
+    assert [c["code"] for c in civilian["results"]] == ["9A012"]

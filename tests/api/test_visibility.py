@@ -49,7 +49,7 @@ PLAIN_PARAMETERS = {
     "on", "max_hops", "page", "format", "ordering", "q", "review_state", "claim_status",
     "date_after", "date_before", "kind", "status", "action", "scope", "role", "regime",
     "item_type", "publisher", "language", "quantity_min", "quantity_max", "limit", "offset",
-    "supplier_kind", "recipient_kind", "condition", "withdrawn",
+    "supplier_kind", "recipient_kind", "condition", "withdrawn", "military",
 }  # fmt: skip
 #: Query parameters of the supply-chain answers (plain views, no filterset) that name a record.
 ANSWER_KEYS = {

@@ -49,8 +49,8 @@ class StateAliasAdmin(CuratedModelAdmin):
 
 @admin.register(ControlListCategory)
 class ControlListCategoryAdmin(CuratedModelAdmin):
-    list_display = ("code", "title", "regime", "parent", "review_state")
-    list_filter = ("regime", "review_state")
+    list_display = ("code", "title", "regime", "military", "parent", "review_state")
+    list_filter = ("regime", "military", "review_state")
     search_fields = ("code", "title", "description")
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]

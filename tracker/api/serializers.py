@@ -234,7 +234,7 @@ class ControlListCategorySerializer(CuratedSerializer):
 
     class Meta:
         model = models.ControlListCategory
-        fields = ["code", "regime", "title", "description", "parent", *REVIEW]
+        fields = ["code", "regime", "military", "title", "description", "parent", *REVIEW]
 
 
 class OrganizationSerializer(FactSerializer):
