@@ -260,7 +260,7 @@ def test_timeline_pages_follow_next(api_client, seed):
 
 
 def test_unknown_state_timeline_is_404(api_client, seed):
-    assert api_client.get("/api/states/QQ/timeline/").status_code == 404
+    assert api_client.get("/api/states/ZZ/timeline/").status_code == 404
 
 
 def test_draft_quotes_stay_out_of_permit_status_for_anonymous_users(api_client, seed, curator):
