@@ -455,3 +455,19 @@ def test_a_side_is_taken_whole_or_kept_whole(curator):
     assert (edited.recipient_kind, edited.recipient.code) == ("state", "PK")
     assert edited.recipient_organization is None
     assert any("recipient: kept the curator's side" in c for c in summary.conflicts)
+
+
+def test_only_a_newer_release_withdraws_a_deal(curator):
+    """The same release cut down (a regional extract, as quickstart ships) or an older release
+    imported after it lacks deals SIPRI still lists: nothing is withdrawn; a newer one does."""
+    read = sipri_read(CLASSIC)
+    sipri_import(read, verified_by=curator)
+    tb2 = transfer_on(read, 23)
+    cut_down = sipri_import(release(drop=(TB2,)), verified_by=curator)
+    older = sipri_import(release(drop=(TB2,), generated="1 Jan 2020"), verified_by=curator)
+    tb2.refresh_from_db()
+    assert (cut_down.transfers_withdrawn, older.transfers_withdrawn) == (0, 0)
+    assert tb2.withdrawn_by_source is None
+    newer = sipri_import(release(drop=(TB2,), generated="1 Jan 2026"), verified_by=curator)
+    tb2.refresh_from_db()
+    assert newer.transfers_withdrawn == 1 and tb2.withdrawn_by_source is not None

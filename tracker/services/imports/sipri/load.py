@@ -20,7 +20,8 @@ Reloading follows the reload rule (``tracker.services.reload``) with the same le
 hash equals the ledger's is unchanged and costs nothing; a changed deal is compared field by
 field (a field a curator changed keeps the curator's value and is reported as a conflict);
 tombstoned or deleted deals are not recreated; a deal the previous release of the same scope had
-and this one lacks gets ``withdrawn_by_source`` = this release's Source.
+and this one lacks gets ``withdrawn_by_source`` = this release's Source, if this release is newer
+(a deal quoted from a release of the same day or later is still listed by SIPRI).
 """
 
 from __future__ import annotations
@@ -1240,6 +1241,25 @@ class _Import:
             gone.append((stored[slug], ledger_pk))
         if not gone:
             return
+        # Only a newer release withdraws: a deal quoted from a release of the same day or later
+        # (the same release cut down to a region, or an older file imported after a newer one)
+        # is still listed by SIPRI.
+        published = source.published_date
+        still_listed = (
+            set(
+                Evidence.objects.using(self.using)
+                .filter(
+                    transfer_id__in=[pk for pk, _ in gone],
+                    source__kind=SourceKind.REGISTER,
+                    source__published_date__gte=published,
+                )
+                .exclude(source=source)
+                .values_list("transfer_id", flat=True)
+            )
+            if published
+            else {pk for pk, _ in gone}
+        )
+        gone = [(pk, lp) for pk, lp in gone if pk not in still_listed]
         transfers = list(
             Transfer.objects.using(self.using).filter(
                 pk__in=[pk for pk, _ in gone], withdrawn_by_source__isnull=True
