@@ -44,14 +44,25 @@ def deal_involves(deal: SipriDeal, state_codes: frozenset[str]) -> bool:
     )
 
 
+def _key_group(deal: SipriDeal) -> str:
+    """The deal's naming fields without its occurrence number (classic format); the deal id in
+    the deal-id format."""
+    return deal.deal_key.rsplit(":", 1)[0] if deal.deal_id is None else deal.deal_key
+
+
 def sipri_extract(source: str | PathLike | bytes, *, state_codes) -> SipriExtract:
     """Cut a SIPRI export (either format) down to the deals involving `state_codes`."""
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     read = sipri_read(data)
     codes = frozenset(state_codes)
     physical = data.split(b"\n")  # line n of the reader is physical[n - 1]
-    kept = sorted({n for deal in read.deals if deal_involves(deal, codes) for n in deal.lines})
-    deals = sum(1 for deal in read.deals if deal_involves(deal, codes))
+    involved = {_key_group(deal) for deal in read.deals if deal_involves(deal, codes)}
+    # Every row sharing a kept deal's naming fields is kept too: the importer numbers such rows
+    # by their order in the file, so the extract numbers them as the whole file does and a later
+    # import of the whole file finds the same deals.
+    chosen = [deal for deal in read.deals if _key_group(deal) in involved]
+    kept = sorted({n for deal in chosen for n in deal.lines})
+    deals = len(chosen)
     head = physical[: read.release.header_line]
     body = [physical[n - 1] for n in kept]
     return SipriExtract(

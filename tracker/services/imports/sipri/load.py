@@ -850,6 +850,7 @@ class _Import:
             creating.append(
                 (deal, slug, values, ledger_values, supplier, recipient, item_id, draft_reason)
             )
+        self.refuse_claimed_rows(creating)
         ids = reserve_ids(Transfer, len(creating), using=using)
         self.created_ids = ids
         for pk, (
@@ -1228,6 +1229,26 @@ class _Import:
         self.write_ledger(
             [(slug, values) for pk, values, *rest in updates if pk is None for slug in rest]
         )
+
+    def refuse_claimed_rows(self, creating) -> None:
+        """A new deal whose row is already a transfer under another key (an extract that kept
+        only some of the rows sharing a deal's naming fields numbered them differently) stops
+        the import, naming the lines, instead of failing on the unique row identity."""
+        wanted = {f"sipri:{deal.identity}": (deal, slug) for deal, slug, *_ in creating}
+        claimed = (
+            Transfer.objects.using(self.using)
+            .filter(external_id__in=list(wanted))
+            .values_list("external_id", "slug")
+        )
+        problems = [
+            f"line {wanted[external_id][0].line}: the row is already transfer {slug!r}, imported "
+            f"under another key than {wanted[external_id][1]!r} (rows sharing recipient, "
+            "supplier, order year, designation and description are numbered in file order: was "
+            "an extract with only some of them imported before?)"
+            for external_id, slug in claimed
+        ]
+        if problems:
+            raise SipriImportError(sorted(problems))
 
     # -- deals the previous release had and this one lacks --------------------------------------
     def withdraw(self, ledger, seen, scope, stored, source: Source) -> None:
