@@ -51,7 +51,7 @@ class SlugFactMixin:
 def _side_constraints(side: str) -> list[models.CheckConstraint]:
     """Each side of a transfer is exactly one of: a state, a non-state party (an organization),
     or unknown; ``<side>_kind`` says which, and the database holds the fields to it."""
-    state, organization, kind = side, f"{side}_organization", f"{side}_kind"
+    state, organization, kind = side, f"{side}_party", f"{side}_kind"
     return [
         models.CheckConstraint(
             condition=(
@@ -81,11 +81,13 @@ def _side_constraints(side: str) -> list[models.CheckConstraint]:
 class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
     """``supplier`` transfers ``item`` to ``recipient``.
 
-    Each side is a state, a non-state party (an armed group, an international organization, a
-    rival government: an Organization, whose ``country`` is where it operates) or unknown, as
-    ``supplier_kind`` / ``recipient_kind`` say. On a state side the organization is optional: the
-    company or agency that acted for the state. Numbers and years flagged as estimates are the
-    source's uncertainty markers (SIPRI's ``?``), kept beside the number, never inside it.
+    Each side is a state (``supplier``), a non-state party (``supplier_party``: an armed group,
+    an international organization, a rival government, an Organization whose ``country`` is
+    where it operates) or unknown, as ``supplier_kind`` says; the same for the recipient. Who
+    sends or receives (the side) is kept apart from who sells or buys: the companies or agencies
+    are ``supplier_organization`` / ``recipient_organization``, on any kind of side. Numbers and
+    years flagged as estimates are the source's uncertainty markers (SIPRI's ``?``), kept beside
+    the number, never inside it.
     """
 
     partial_dates = ("order_date", "delivery_date", "delivery_end_date")
@@ -112,13 +114,31 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
     recipient = models.ForeignKey(
         State, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers_in"
     )
+    supplier_party = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_out_as_party",
+        help_text="A non-state supplier: an armed group, an international organization, a rival "
+        "government (its country is where it operates).",
+    )
+    recipient_party = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_in_as_party",
+        help_text="A non-state recipient: an armed group, an international organization, a "
+        "rival government (its country is where it operates).",
+    )
     supplier_organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="transfers_out",
-        help_text="A non-state supplier; or, for a state, the company or agency that acted.",
+        help_text="The company or agency that sold (whoever the supplier side is).",
     )
     recipient_organization = models.ForeignKey(
         Organization,
@@ -126,7 +146,7 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
         null=True,
         blank=True,
         related_name="transfers_in",
-        help_text="A non-state recipient; or, for a state, the force or agency that received.",
+        help_text="The company, force or agency that bought or received.",
     )
     intermediaries = models.ManyToManyField(
         State,
@@ -207,7 +227,7 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
             models.CheckConstraint(
                 condition=Q(supplier_kind=TransferSide.STATE)
                 | Q(recipient_kind=TransferSide.STATE)
-                | ~Q(supplier_organization=F("recipient_organization")),
+                | ~Q(supplier_party=F("recipient_party")),
                 name="%(app_label)s_%(class)s_non_state_supplier_not_recipient",
                 violation_error_message="The supplier and the recipient must differ.",
             ),
@@ -229,14 +249,14 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
         kind = getattr(self, f"{side}_kind")
         if kind == TransferSide.STATE and getattr(self, f"{side}_id"):
             return getattr(self, side).code
-        if kind == TransferSide.NON_STATE and getattr(self, f"{side}_organization_id"):
-            return str(getattr(self, f"{side}_organization"))
+        if kind == TransferSide.NON_STATE and getattr(self, f"{side}_party_id"):
+            return str(getattr(self, f"{side}_party"))
         return "unknown"
 
     def side_key(self, side: str) -> str:
         kind = getattr(self, f"{side}_kind")
-        if kind == TransferSide.NON_STATE and getattr(self, f"{side}_organization_id"):
-            return getattr(self, f"{side}_organization").slug
+        if kind == TransferSide.NON_STATE and getattr(self, f"{side}_party_id"):
+            return getattr(self, f"{side}_party").slug
         return self.side_label(side)
 
     def build_slug(self) -> str:
@@ -252,25 +272,25 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
         for side in ("supplier", "recipient"):
             kind = getattr(self, f"{side}_kind")
             has_state = bool(getattr(self, f"{side}_id"))
-            has_party = bool(getattr(self, f"{side}_organization_id"))
+            has_party = bool(getattr(self, f"{side}_party_id"))
             if kind == TransferSide.STATE and not has_state:
                 errors.setdefault(side, []).append(f"A state {side} needs the state.")
             elif kind == TransferSide.NON_STATE and (has_state or not has_party):
-                errors.setdefault(f"{side}_organization", []).append(
-                    f"A non-state {side} is an organization, with no state."
+                errors.setdefault(f"{side}_party", []).append(
+                    f"A non-state {side} is an organization ({side}_party), with no state."
                 )
             elif kind == TransferSide.UNKNOWN and (has_state or has_party):
                 errors.setdefault(f"{side}_kind", []).append(
-                    f"An unknown {side} has neither a state nor an organization."
+                    f"An unknown {side} has neither a state nor a party."
                 )
         if self.supplier_id and self.supplier_id == self.recipient_id:
             errors.setdefault("recipient", []).append("The supplier and the recipient must differ.")
         if (
             TransferSide.STATE not in (self.supplier_kind, self.recipient_kind)
-            and self.supplier_organization_id
-            and self.supplier_organization_id == self.recipient_organization_id
+            and self.supplier_party_id
+            and self.supplier_party_id == self.recipient_party_id
         ):
-            errors.setdefault("recipient_organization", []).append(
+            errors.setdefault("recipient_party", []).append(
                 "The supplier and the recipient must differ."
             )
         if self.quantity is not None and self.quantity < 0:
