@@ -134,7 +134,7 @@ class TransferFactory(factory.django.DjangoModelFactory):
         to_party = factory.Trait(
             recipient_kind=TransferSide.NON_STATE,
             recipient=None,
-            recipient_organization=factory.SubFactory(PartyFactory),
+            recipient_party=factory.SubFactory(PartyFactory),
         )
         from_unknown = factory.Trait(supplier_kind=TransferSide.UNKNOWN, supplier=None)
 

@@ -304,9 +304,10 @@ class IntegrationFilterSet(CuratedFilterSet, EvidenceClaimMixin):
 
 
 class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
-    """``supplier``/``recipient`` name state sides (ISO codes); ``supplier_organization``/
-    ``recipient_organization`` the organisation on a side (a non-state party, or the company
-    acting for a state); ``party`` a non-state party on either side; ``*_kind`` the kind of side."""
+    """``supplier``/``recipient`` name state sides (ISO codes); ``supplier_party``/
+    ``recipient_party`` non-state sides (organisation slugs); ``party`` a non-state party on
+    either side; ``*_kind`` the kind of side; ``supplier_organization``/
+    ``recipient_organization`` the company or agency that sold or bought, on any kind of side."""
 
     supplier = code_filter("supplier")
     supplier_id = id_filter("supplier", models.State)
@@ -317,9 +318,13 @@ class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     supplier_organization_id = id_filter("supplier_organization", models.Organization)
     recipient_organization = slug_filter("recipient_organization", models.Organization)
     recipient_organization_id = id_filter("recipient_organization", models.Organization)
+    supplier_party = slug_filter("supplier_party", models.Organization)
+    supplier_party_id = id_filter("supplier_party", models.Organization)
+    recipient_party = slug_filter("recipient_party", models.Organization)
+    recipient_party_id = id_filter("recipient_party", models.Organization)
     party = extend_schema_field(OpenApiTypes.STR)(
         RecordFilter(
-            field_name="supplier_organization__slug",
+            field_name="supplier_party__slug",
             to_field_name="slug",
             queryset=visible_choices(models.Organization),
             method="filter_party",
@@ -353,6 +358,8 @@ class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
         "external_id",
         "supplier__name",
         "recipient__name",
+        "supplier_party__name",
+        "recipient_party__name",
         "supplier_organization__name",
         "recipient_organization__name",
         "item__name",
@@ -370,12 +377,13 @@ class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
         return queryset.filter(withdrawn_by_source__isnull=not value)
 
     def filter_party(self, queryset, name, value):
-        """Transfers with one of these organisations as the non-state party on either side."""
+        """Transfers with one of these organisations as the non-state party on either side (not
+        as the company that sold or bought)."""
         if not value:
             return queryset
         return queryset.filter(
-            Q(supplier_kind=TransferSide.NON_STATE, supplier_organization__in=value)
-            | Q(recipient_kind=TransferSide.NON_STATE, recipient_organization__in=value)
+            Q(supplier_kind=TransferSide.NON_STATE, supplier_party__in=value)
+            | Q(recipient_kind=TransferSide.NON_STATE, recipient_party__in=value)
         )
 
 

@@ -55,16 +55,16 @@ def required_references(model) -> list[models.ForeignKey]:
 
 #: Nullable references a record still cannot be shown without, when a field of its own says so:
 #: ``model -> [(reference, kind field, kind value)]``. A transfer's side is its state on a state
-#: side and its organisation on a non-state side (on a state side the organisation is only the
-#: acting company: optional, shown as null when the reader may not see it); an unknown side has
-#: neither.
+#: side and its party on a non-state side; an unknown side has neither. The company that sold or
+#: bought (``<side>_organization``, any kind of side) is optional: shown as null when the reader
+#: may not see it.
 SIDE_REFERENCES: dict[type[models.Model], list[tuple[str, str, str]]] = {
     Transfer: [
         (reference, f"{side}_kind", kind)
         for side in ("supplier", "recipient")
         for reference, kind in (
             (side, TransferSide.STATE),
-            (f"{side}_organization", TransferSide.NON_STATE),
+            (f"{side}_party", TransferSide.NON_STATE),
         )
     ],
 }

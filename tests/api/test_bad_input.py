@@ -296,6 +296,7 @@ def test_history_answers_an_array_and_the_timeline_a_page(api_client):
         ("ControlListCategory", "parent"),
         ("ControlListCategory", "verified_at"),
         ("Transfer", "supplier_organization"),
+        ("Transfer", "supplier_party"),
         ("PermitDecision", "ends"),
         ("Item", "manufacturer"),
     ],

@@ -67,7 +67,7 @@ def test_a_deal_to_a_non_state_party_is_written_and_read(world, curator_api):
         curator_api,
         supplier="IR",
         recipient_kind="non_state",
-        recipient_organization="hezbollah",
+        recipient_party="hezbollah",
         item="fajr-5",
         order_date="2006",
         quantity=100,
@@ -79,7 +79,7 @@ def test_a_deal_to_a_non_state_party_is_written_and_read(world, curator_api):
     assert response.status_code == 201, response.content
     transfer = models.Transfer.objects.get()
     assert (transfer.supplier_kind, transfer.supplier.code) == ("state", "IR")
-    assert (transfer.recipient_kind, transfer.recipient, transfer.recipient_organization.slug) == (
+    assert (transfer.recipient_kind, transfer.recipient, transfer.recipient_party.slug) == (
         "non_state",
         None,
         "hezbollah",
@@ -92,7 +92,7 @@ def test_a_deal_to_a_non_state_party_is_written_and_read(world, curator_api):
         "recipient_kind": "non_state",
         "recipient": None,
     }
-    assert (row["recipient_organization"], row["condition"], row["quantity"]) == (
+    assert (row["recipient_party"], row["condition"], row["quantity"]) == (
         "hezbollah",
         "new",
         100,
@@ -105,38 +105,40 @@ def test_a_deal_from_an_unknown_supplier_to_the_united_nations(world, curator_ap
         curator_api,
         supplier_kind="unknown",
         recipient_kind="non_state",
-        recipient_organization="united-nations",
+        recipient_party="united-nations",
         item="bayraktar-tb2",
     )
     assert response.status_code == 201, response.content
     row = response.json()
-    assert (row["supplier_kind"], row["supplier"], row["supplier_organization"]) == (
+    assert (row["supplier_kind"], row["supplier"], row["supplier_party"]) == (
         "unknown",
         None,
         None,
     )
-    assert row["recipient_organization"] == "united-nations"
+    assert (row["recipient_party"], row["recipient_organization"]) == ("united-nations", None)
     assert row["slug"].startswith("unknown-united-nations-bayraktar-tb2")
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"recipient_kind": "non_state", "recipient": "LB"}, "recipient_organization"),
+        ({"recipient_kind": "non_state", "recipient": "LB"}, "recipient_party"),
         (
             {
                 "recipient_kind": "non_state",
                 "recipient": "LB",
-                "recipient_organization": "hezbollah",
+                "recipient_party": "hezbollah",
             },
             "recipient",
         ),
         ({"recipient_kind": "state"}, "recipient"),
         (
-            {"recipient_kind": "unknown", "recipient_organization": "hezbollah"},
-            "recipient_organization",
+            {"recipient_kind": "unknown", "recipient_party": "hezbollah"},
+            "recipient_party",
         ),
         ({"recipient_kind": "unknown", "recipient": "LB"}, "recipient"),
+        ({"recipient": "LB", "recipient_party": "hezbollah"}, "recipient_party"),
+        ({"recipient_kind": "non_state", "recipient_organization": "hezbollah"}, "recipient_party"),
         ({"supplier_kind": "non_state", "recipient": "LB"}, "supplier"),
         ({"recipient_kind": "rebels", "recipient": "LB"}, "recipient_kind"),
     ],
@@ -153,22 +155,96 @@ def test_an_inconsistent_side_answers_400_naming_the_field_and_writes_nothing(
     assert not models.Transfer.objects.exists()
 
 
+def test_a_non_state_side_with_the_company_that_sold_is_written_read_and_shown(
+    world, curator_api, api_client
+):
+    """Iran -> Hezbollah, sold by an Iranian maker: the side is the party, the company apart."""
+    response = create(
+        curator_api,
+        supplier="IR",
+        supplier_organization="iranian-maker",
+        recipient_kind="non_state",
+        recipient_party="hezbollah",
+        item="fajr-5",
+        order_date="2006",
+    )
+    assert response.status_code == 201, response.content
+    transfer = models.Transfer.objects.get()
+    assert (
+        transfer.supplier.code,
+        transfer.supplier_organization.slug,
+        transfer.recipient_party.slug,
+        transfer.recipient_organization,
+    ) == ("IR", "iranian-maker", "hezbollah", None)
+    assert transfer.slug == "ir-hezbollah-fajr-5-2006"
+    f.verify(transfer)
+    row = api_client.get(f"/api/transfers/{transfer.pk}/").json()
+    assert {k: row[k] for k in ("supplier", "supplier_organization", "recipient_party")} == {
+        "supplier": "IR",
+        "supplier_organization": "iranian-maker",
+        "recipient_party": "hezbollah",
+    }
+    # A non-state recipient with the force that received it: both kept, each in its field.
+    patched = curator_api.patch(
+        f"/api/transfers/{transfer.pk}/",
+        {"recipient_organization": "united-nations"},
+        format="json",
+    )
+    assert patched.status_code == 200, patched.content
+    assert (patched.json()["recipient_party"], patched.json()["recipient_organization"]) == (
+        "hezbollah",
+        "united-nations",
+    )
+    summaries = [r["summary"] for r in api_client.get("/api/states/IR/timeline/").json()["results"]]
+    assert summaries == ["IR → Hezbollah (non-state, in LB): Fajr-5 (2006)"]
+
+
+def test_the_party_filter_matches_the_party_not_the_company(world, api_client):
+    """The company that sold is no party: ``party`` does not find it; ``supplier_organization``
+    does."""
+    sold = f.TransferFactory(
+        supplier=world["IR"],
+        supplier_organization=f.OrganizationFactory(slug="seller"),
+        recipient_kind="non_state",
+        recipient=None,
+        recipient_party=world["hezbollah"],
+        item=world["rockets"],
+    )
+    bought = f.TransferFactory(
+        supplier=world["TR"], recipient=world["AZ"], item=world["drone"],
+        recipient_organization=world["un"],
+    )  # fmt: skip
+    f.verify(sold)
+    f.verify(bought)
+    for record in (sold.supplier_organization, bought.recipient_organization):
+        f.verify(record)
+    assert ids(api_client, party="hezbollah") == {sold.pk}
+    assert ids(api_client, party="seller") == set()
+    assert ids(api_client, party="united-nations") == set()
+    assert ids(api_client, supplier_organization="seller") == {sold.pk}
+    assert ids(api_client, recipient_organization="united-nations") == {bought.pk}
+    assert ids(api_client, recipient_party="hezbollah") == {sold.pk}
+    assert ids(api_client, recipient_party_id=world["hezbollah"].pk) == {sold.pk}
+    assert ids(api_client, supplier_party="hezbollah") == set()
+    assert ids(api_client, q="Hezbollah") == {sold.pk}
+
+
 def test_a_side_changes_kind_in_a_partial_update(world, curator_api):
     transfer = f.TransferFactory(supplier=world["IR"], recipient=world["LB"], item=world["rockets"])
     url = f"/api/transfers/{transfer.pk}/"
     refused = curator_api.patch(url, {"recipient_kind": "non_state"}, format="json")
     assert refused.status_code == 400 and set(refused.json()) == {
         "recipient",
-        "recipient_organization",
+        "recipient_party",
     }
     response = curator_api.patch(
         url,
-        {"recipient_kind": "non_state", "recipient": None, "recipient_organization": "hezbollah"},
+        {"recipient_kind": "non_state", "recipient": None, "recipient_party": "hezbollah"},
         format="json",
     )
     assert response.status_code == 200, response.content
     transfer.refresh_from_db()
-    assert (transfer.recipient_id, transfer.recipient_organization_id) == (
+    assert (transfer.recipient_id, transfer.recipient_party_id) == (
         None,
         world["hezbollah"].pk,
     )
@@ -182,7 +258,7 @@ def deals(world):
         supplier=world["IR"],
         recipient_kind="non_state",
         recipient=None,
-        recipient_organization=world["hezbollah"],
+        recipient_party=world["hezbollah"],
         item=world["rockets"],
         order_date=dt.date(2006, 1, 1),
     )
@@ -204,7 +280,7 @@ def deals(world):
         supplier=world["IR"],
         recipient_kind="non_state",
         recipient=None,
-        recipient_organization=world["un"],
+        recipient_party=world["un"],
         item=world["rockets"],
         order_date=dt.date(2010, 1, 1),
     )
@@ -231,7 +307,7 @@ def test_filters_by_side(deals, api_client):
         d["to_party"].pk,
         d["to_un"].pk,
     }
-    assert ids(api_client, recipient_organization="united-nations") == {d["to_un"].pk}
+    assert ids(api_client, recipient_party="united-nations") == {d["to_un"].pk}
     assert ids(api_client, withdrawn="true") == {d["unknown"].pk}
     assert len(ids(api_client, withdrawn="false")) == 3
     assert ids(api_client, withdrawn_by_source_id=d["release"].pk) == {d["unknown"].pk}
@@ -302,7 +378,7 @@ def test_routes_do_not_pass_through_a_non_state_party(world, api_client):
     f.verify(
         f.TransferFactory(
             supplier=world["IR"], recipient=None, recipient_kind="non_state",
-            recipient_organization=world["hezbollah"], item=world["rockets"],
+            recipient_party=world["hezbollah"], item=world["rockets"],
         )
     )  # fmt: skip
     f.verify(
@@ -321,7 +397,7 @@ def test_a_deal_to_a_draft_party_is_not_public(world, api_client, curator_api):
     militia = f.PartyFactory(name="Draft militia", slug="draft-militia", country=world["LB"])
     transfer = f.TransferFactory(
         supplier=world["IR"], recipient=None, recipient_kind="non_state",
-        recipient_organization=militia, item=world["rockets"],
+        recipient_party=militia, item=world["rockets"],
     )  # fmt: skip
     # Verified directly, past the verification rule (which would verify the party with it).
     models.Transfer.objects.filter(pk=transfer.pk).update(

@@ -357,7 +357,8 @@ def world(db):
         supplier=alpha,
         recipient=None,
         recipient_kind="non_state",
-        recipient_organization=party_in_draft_state,
+        recipient_party=party_in_draft_state,
+        recipient_organization=draft_org,  # the force that received it, a draft: not shown
         item=sensor,
         withdrawn_by_source=draft_source,
     )
@@ -392,9 +393,9 @@ def world(db):
                                      conflict=draft_conflict, state=gamma),
         f.TransferFactory(slug="verified-transfer-to-draft-party", supplier=alpha,
                           recipient=None, recipient_kind="non_state",
-                          recipient_organization=draft_party, item=sensor),
+                          recipient_party=draft_party, item=sensor),
         f.TransferFactory(slug="verified-transfer-from-draft-party", supplier=None,
-                          supplier_kind="non_state", supplier_organization=draft_party,
+                          supplier_kind="non_state", supplier_party=draft_party,
                           recipient=gamma, item=drone),
         f.StateAliasFactory(state=draft_state, name="Draftmark verified alias of a draft"),
         f.OrganizationAliasFactory(organization=draft_org, name="Draftmark verified org alias"),

@@ -26,8 +26,8 @@ URL = "https://example.org/sipri-extract"
 
 @pytest.fixture
 def deal(reference, curator):
-    """A draft deal Iran -> Hezbollah (operating in Lebanon), with two yearly deliveries and a
-    quote, withdrawn by a draft newer release."""
+    """A draft deal Iran -> Hezbollah (operating in Lebanon), sold by a draft Iranian company,
+    with two yearly deliveries and a quote, withdrawn by a draft newer release."""
     hezbollah = f.PartyFactory(
         name="Hezbollah", slug="hezbollah", country=State.objects.get(code="LB")
     )
@@ -40,9 +40,12 @@ def deal(reference, curator):
     release = f.SourceFactory(title="SIPRI 2025", url="https://example.org/sipri-2025", text="x")
     transfer = f.TransferFactory(
         supplier=State.objects.get(code="IR"),
+        supplier_organization=f.OrganizationFactory(
+            name="Iranian seller", slug="iranian-seller", country=State.objects.get(code="IR")
+        ),
         recipient_kind="non_state",
         recipient=None,
-        recipient_organization=hezbollah,
+        recipient_party=hezbollah,
         item=rockets,
         order_date=dt.date(2006, 1, 1),
         withdrawn_by_source=release,
@@ -68,11 +71,13 @@ def test_verifying_a_deal_makes_its_party_and_release_public_with_it(deal, curat
     plan = records_verify_plan(records=[deal], user=curator)
     assert not plan.problems
     planned = {(type(r), r.pk) for r in plan.records}
-    assert (Organization, deal.recipient_organization_id) in planned
+    assert (Organization, deal.recipient_party_id) in planned
+    assert (Organization, deal.supplier_organization_id) in planned
     assert (Source, deal.withdrawn_by_source_id) in planned
     plan_verify(records=[deal], user=curator)
     deal.refresh_from_db()
-    assert deal.recipient_organization.review_state == "verified"
+    assert deal.recipient_party.review_state == "verified"
+    assert deal.supplier_organization.review_state == "verified"
     assert deal.withdrawn_by_source.review_state == "verified"
 
 
@@ -87,10 +92,11 @@ def test_a_deal_with_a_party_round_trips_through_a_fixture(deal, curator, tmp_pa
     assert models.count("tracker.transferdelivery") == 2
     assert models.count("tracker.source") == 2  # the quoted source and the release
     transfer = next(r["fields"] for r in exported if r["model"] == "tracker.transfer")
-    assert (transfer["recipient_kind"], transfer["recipient_organization"]) == (
-        "non_state",
-        ["hezbollah"],
-    )
+    assert (
+        transfer["recipient_kind"],
+        transfer["recipient_party"],
+        transfer["supplier_organization"],
+    ) == ("non_state", ["hezbollah"], ["iranian-seller"])
     flush()
     call_command("loaddata", "states", "control_list_categories", str(path), verbosity=0)
 
@@ -118,7 +124,7 @@ def test_a_verified_deal_may_not_name_a_draft_party(deal, curator, tmp_path):
     call_command("loaddata", "states", "control_list_categories", verbosity=0)
     with pytest.raises(FixtureError) as error:
         call_command("loaddata", str(path), verbosity=0)
-    assert "'recipient_organization': is verified but refers to a draft Organization" in str(
+    assert "'recipient_party': is verified but refers to a draft Organization" in str(
         error.value
     ).replace("field ", "")
     assert not Transfer.objects.exists()
@@ -131,6 +137,7 @@ def side_record(**recipient) -> dict:
         "supplier": ["IR"],
         "recipient_kind": "state",
         "recipient": ["LB"],
+        "recipient_party": None,
         "recipient_organization": None,
         "item": ["fajr-5"],
         **recipient,
@@ -140,19 +147,25 @@ def side_record(**recipient) -> dict:
 
 def test_a_side_is_reloaded_whole(reference, curator):
     """The curator moved the recipient to Syria; a newer load says it was Hezbollah: the side
-    stays the curator's (kind, state and organisation together), each field reported."""
+    stays the curator's (kind, state and party together), each field reported. The company
+    that bought is a field of its own: it follows the source."""
     f.ItemFactory(name="Fajr-5", slug="fajr-5")
     f.PartyFactory(name="Hezbollah", slug="hezbollah", kind=OrganizationKind.ARMED_GROUP)
     records_reload(sources=[LoadSource("deals.json", [side_record()])])
     transfer = Transfer.objects.get()
     record_update(instance=transfer, data={"recipient": State.objects.get(code="SY")}, many={},
                   user=curator)  # fmt: skip
+    f.OrganizationFactory(name="Hezbollah logistics", slug="hezbollah-logistics")
     newer = side_record(
-        recipient_kind="non_state", recipient=None, recipient_organization=["hezbollah"]
+        recipient_kind="non_state",
+        recipient=None,
+        recipient_party=["hezbollah"],
+        recipient_organization=["hezbollah-logistics"],
     )
     report = records_reload(sources=[LoadSource("deals.json", [newer])])
     transfer.refresh_from_db()
-    assert (transfer.recipient_kind, transfer.recipient.code, transfer.recipient_organization) == (
+    assert transfer.recipient_organization.slug == "hezbollah-logistics"
+    assert (transfer.recipient_kind, transfer.recipient.code, transfer.recipient_party) == (
         "state",
         "SY",
         None,
@@ -160,7 +173,7 @@ def test_a_side_is_reloaded_whole(reference, curator):
     assert {c.field for c in report.conflicts} == {
         "recipient_kind",
         "recipient",
-        "recipient_organization",
+        "recipient_party",
     }
     # With --overwrite the source's side replaces the curator's, whole.
     records_reload(sources=[LoadSource("deals.json", [newer])], overwrite=True)
@@ -168,7 +181,7 @@ def test_a_side_is_reloaded_whole(reference, curator):
     assert (
         transfer.recipient_kind,
         transfer.recipient_id,
-        transfer.recipient_organization.slug,
+        transfer.recipient_party.slug,
     ) == (
         "non_state",
         None,
@@ -180,9 +193,7 @@ def test_an_untouched_side_follows_the_source(reference):
     f.ItemFactory(name="Fajr-5", slug="fajr-5")
     f.PartyFactory(name="Hezbollah", slug="hezbollah")
     records_reload(sources=[LoadSource("deals.json", [side_record()])])
-    newer = side_record(
-        recipient_kind="non_state", recipient=None, recipient_organization=["hezbollah"]
-    )
+    newer = side_record(recipient_kind="non_state", recipient=None, recipient_party=["hezbollah"])
     report = records_reload(sources=[LoadSource("deals.json", [newer])])
     transfer = Transfer.objects.get()
     assert (transfer.recipient_kind, transfer.recipient_id, report.conflicts) == (

@@ -378,10 +378,10 @@ class TestTransferSides:
     """Each side is exactly one of: a state, a non-state party (an organisation, no state) or
     unknown (neither); the database holds every combination to it, on SQLite and PostgreSQL."""
 
-    #: (kind, has a state, has an organisation) -> allowed
+    #: (kind, has a state, has a party) -> allowed
     SHAPES = [
         ("state", True, False, True),
-        ("state", True, True, True),  # the organisation is the company acting for the state
+        ("state", True, True, False),  # a state side is the state alone
         ("state", False, False, False),
         ("state", False, True, False),
         ("non_state", False, True, True),
@@ -395,17 +395,17 @@ class TestTransferSides:
     ]
 
     @staticmethod
-    def side(side, kind, has_state, has_org):
+    def side(side, kind, has_state, has_party):
         return {
             f"{side}_kind": kind,
             side: f.StateFactory() if has_state else None,
-            f"{side}_organization": f.PartyFactory() if has_org else None,
+            f"{side}_party": f.PartyFactory() if has_party else None,
         }
 
     @pytest.mark.parametrize("side", ["supplier", "recipient"])
-    @pytest.mark.parametrize(("kind", "has_state", "has_org", "allowed"), SHAPES)
-    def test_every_shape_of_a_side(self, side, kind, has_state, has_org, allowed):
-        fields = self.side(side, kind, has_state, has_org)
+    @pytest.mark.parametrize(("kind", "has_state", "has_party", "allowed"), SHAPES)
+    def test_every_shape_of_a_side(self, side, kind, has_state, has_party, allowed):
+        fields = self.side(side, kind, has_state, has_party)
         if allowed:
             transfer = f.TransferFactory(**fields)
             transfer.full_clean()
@@ -439,19 +439,41 @@ class TestTransferSides:
         fields = {
             "supplier_kind": "non_state",
             "supplier": None,
-            "supplier_organization": party,
+            "supplier_party": party,
             "recipient_kind": "non_state",
             "recipient": None,
-            "recipient_organization": party,
+            "recipient_party": party,
         }
         assert_db_rejects(f.TransferFactory, **fields)
         record = f.TransferFactory.build(item=f.ItemFactory(), **fields)
-        assert "differ" in assert_clean_rejects(record, "recipient_organization")[0]
+        assert "differ" in assert_clean_rejects(record, "recipient_party")[0]
 
-    def test_a_company_may_act_on_both_state_sides(self):
-        """On state sides the organisations are companies: the same one may sell and buy."""
+    @pytest.mark.parametrize("kind", ["state", "non_state", "unknown"])
+    def test_a_company_may_sell_or_buy_on_any_kind_of_side(self, kind):
+        """The companies are not the sides: the same one may sell and buy, whatever the sides
+        are (Iran -> Hezbollah, sold by an Iranian company)."""
         company = f.OrganizationFactory()
-        f.TransferFactory(supplier_organization=company, recipient_organization=company)
+        shapes = {"state": (True, False), "non_state": (False, True), "unknown": (False, False)}
+        transfer = f.TransferFactory(
+            **self.side("supplier", kind, *shapes[kind]),
+            **self.side("recipient", kind, *shapes[kind]),
+            supplier_organization=company,
+            recipient_organization=company,
+        )
+        transfer.full_clean()
+
+    @pytest.mark.parametrize("side", ["supplier", "recipient"])
+    def test_a_company_is_no_party(self, side):
+        """A non-state side with only a company (no party) is refused, by the database and by
+        clean, naming the party field."""
+        fields = {
+            f"{side}_kind": "non_state",
+            side: None,
+            f"{side}_organization": f.PartyFactory(),
+        }
+        assert_db_rejects(f.TransferFactory, **fields)
+        record = f.TransferFactory.build(item=f.ItemFactory(), **fields)
+        assert f"{side}_party" in assert_clean_rejects(record, f"{side}_party")[0]
 
     def test_deliveries_are_one_row_per_year(self):
         transfer = f.TransferFactory()

@@ -135,7 +135,7 @@ def test_a_verified_fact_does_not_leak_its_draft_references():
         supplier=supplier,
         recipient=None,
         recipient_kind=TransferSide.NON_STATE,
-        recipient_organization=party,
+        recipient_party=party,
         item=item,
     )
     quoted(transfer=hidden)
@@ -166,7 +166,7 @@ def test_a_deal_from_an_unknown_supplier_to_a_non_state_party():
         supplier_kind=TransferSide.UNKNOWN,
         recipient=None,
         recipient_kind=TransferSide.NON_STATE,
-        recipient_organization=party,
+        recipient_party=party,
         item=item,
         quantity=12,
         quantity_estimated=True,
@@ -227,6 +227,36 @@ def test_a_state_side_with_its_company_gives_two_awards_and_sipri_fields():
     assert "Condition: second hand." in summary
     assert "per unit 1.5" in summary
     assert "Deliveries by year: 2020: 4; 2021: 2 (estimate)." in summary
+
+
+def test_a_non_state_party_and_the_companies_are_apart():
+    """Iran -> Hezbollah, sold by an Iranian company, received by a Hezbollah unit: the sides are
+    the state and the party; the companies have their own award and authority."""
+    iran = public_state()
+    party = public_organization(kind=OrganizationKind.ARMED_GROUP, name="Hezbollah")
+    seller = public_organization(name="Iranian Seller")
+    unit = public_organization(name="Hezbollah Unit")
+    transfer = f.TransferFactory(
+        supplier=iran,
+        supplier_organization=seller,
+        recipient=None,
+        recipient_kind=TransferSide.NON_STATE,
+        recipient_party=party,
+        recipient_organization=unit,
+    )
+    quoted(transfer=transfer)
+    entities = export()
+    assert problems(entities) == []
+    awards = {
+        a["properties"]["role"][0]: a["properties"] for a in of_schema(entities, "ContractAward")
+    }
+    assert awards["supplier"]["supplier"] == [state_id(iran.code)]
+    assert awards["supplying company"]["supplier"] == [organization_id(seller.slug)]
+    contract = by_id(entities)[transfer_id(transfer.slug)]["properties"]
+    assert sorted(contract["authority"]) == sorted(
+        [organization_id(party.slug), organization_id(unit.slug)]
+    )
+    assert f"Supplier: {iran.name}; recipient: Hezbollah." in contract["summary"]
 
 
 def test_partial_dates_keep_their_precision():
@@ -291,7 +321,7 @@ def _fill(n: int) -> None:
             supplier=supplier,
             recipient=None,
             recipient_kind=TransferSide.NON_STATE,
-            recipient_organization=party,
+            recipient_party=party,
             item=item,
         )
         freeze = f.PermitDecisionFactory(

@@ -41,7 +41,7 @@ def test_origins_name_the_kind_of_each_supplier():
     f.TransferFactory(supplier=there, recipient=here, item=gun)
     f.TransferFactory(supplier=None, supplier_kind="unknown", recipient=here, item=gun)
     f.TransferFactory(
-        supplier=None, supplier_kind="non_state", supplier_organization=party, recipient=here,
+        supplier=None, supplier_kind="non_state", supplier_party=party, recipient=here,
         item=gun,
     )  # fmt: skip
     rows = supply_chain_origins(state=here, verified_only=False).rows

@@ -33,7 +33,7 @@ def side_column(side: str):
     def column(obj):
         label = obj.side_label(side)
         if getattr(obj, f"{side}_kind") == TransferSide.NON_STATE:
-            party = getattr(obj, f"{side}_organization")
+            party = getattr(obj, f"{side}_party")
             where = f", in {party.country.code}" if party and party.country_id else ""
             return f"{label} (non-state{where})"
         return label
@@ -68,6 +68,8 @@ class TransferAdmin(CuratedModelAdmin):
         "external_id",
         "supplier__name",
         "recipient__name",
+        "supplier_party__name",
+        "recipient_party__name",
         "supplier_organization__name",
         "recipient_organization__name",
         "item__name",
@@ -76,6 +78,8 @@ class TransferAdmin(CuratedModelAdmin):
     autocomplete_fields = [
         "supplier",
         "recipient",
+        "supplier_party",
+        "recipient_party",
         "supplier_organization",
         "recipient_organization",
         "intermediaries",
@@ -85,8 +89,8 @@ class TransferAdmin(CuratedModelAdmin):
     list_select_related = [
         "supplier",
         "recipient",
-        "supplier_organization__country",
-        "recipient_organization__country",
+        "supplier_party__country",
+        "recipient_party__country",
         "item",
     ]
     date_hierarchy = "order_date"
@@ -94,22 +98,35 @@ class TransferAdmin(CuratedModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         side_help = (
-            "Kind: a state (give the state; the organisation, optional, is the company or "
-            "agency that acted), a non-state party (give the organisation: an armed group, an "
-            "international organisation, a rival government; no state) or unknown (neither)."
+            "Kind: a state (give the state), a non-state party (give the party: an armed group, "
+            "an international organisation, a rival government; no state) or unknown (neither). "
+            "The organisation, optional on any kind of side, is the company or agency that sold "
+            "or bought."
         )
         return [
             (None, {"fields": ["slug", "external_id", "item", "status", "condition"]}),
             (
                 "Supplier",
                 {
-                    "fields": ["supplier_kind", "supplier", "supplier_organization"],
+                    "fields": [
+                        "supplier_kind",
+                        "supplier",
+                        "supplier_party",
+                        "supplier_organization",
+                    ],
                     "description": side_help,
                 },
             ),
             (
                 "Recipient",
-                {"fields": ["recipient_kind", "recipient", "recipient_organization"]},
+                {
+                    "fields": [
+                        "recipient_kind",
+                        "recipient",
+                        "recipient_party",
+                        "recipient_organization",
+                    ]
+                },
             ),
             (None, {"fields": ["intermediaries"]}),
             (

@@ -375,7 +375,7 @@ def merge_candidates(fact, limit: int = 20) -> list:
     if model.__name__ == "Transfer":  # a non-state side is its party
         for side in ("supplier", "recipient"):
             if getattr(fact, f"{side}_kind") == "non_state":
-                match[f"{side}_organization_id"] = getattr(fact, f"{side}_organization_id")
+                match[f"{side}_party_id"] = getattr(fact, f"{side}_party_id")
     return list(queryset.filter(**match)[:limit])
 
 

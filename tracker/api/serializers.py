@@ -345,57 +345,69 @@ class VisibleIdRelatedField(VisibleSlugRelatedField):
         super().__init__(slug_field="pk", **kwargs)
 
 
-#: What each kind of side holds: (state, organization) required (True), refused (False) or
-#: optional (None).
+#: What each kind of side holds: (state, party) required (True) or refused (False).
 SIDE_SHAPES = {
-    TransferSide.STATE: (True, None),
+    TransferSide.STATE: (True, False),
     TransferSide.NON_STATE: (False, True),
     TransferSide.UNKNOWN: (False, False),
 }
 
 
 class TransferSerializer(FactSerializer):
-    """A transfer. Each side is given by its kind and its party: ``supplier_kind`` ``state``
-    (``supplier``: the state's code; ``supplier_organization``, optional: the company or agency
-    that acted), ``non_state`` (``supplier_organization``: the party's slug, an armed group or an
-    international organisation; ``supplier`` empty) or ``unknown`` (both empty); the same for the
-    recipient."""
+    """A transfer. Each side is given by its kind and who it is: ``supplier_kind`` ``state``
+    (``supplier``: the state's code), ``non_state`` (``supplier_party``: the party's slug, an
+    armed group, an international organisation or a rival government) or ``unknown`` (neither);
+    the same for the recipient. The company or agency that sold or bought
+    (``supplier_organization`` / ``recipient_organization``) is optional on any kind of side."""
 
     supplier_kind = serializers.ChoiceField(
         choices=TransferSide.choices,
         required=False,
         help_text="state (default), non_state or unknown: says which of supplier / "
-        "supplier_organization names the supplier.",
+        "supplier_party names the supplier.",
     )
     supplier = code_field(
         allow_null=True,
         required=False,
         help_text="The supplier state's ISO code (a state side); null on the other kinds.",
     )
+    supplier_party = slug_field(
+        models.Organization,
+        allow_null=True,
+        required=False,
+        help_text="The non-state supplier's slug (an armed group, an international organisation, "
+        "a rival government); null on the other kinds.",
+    )
     supplier_organization = slug_field(
         models.Organization,
         allow_null=True,
         required=False,
-        help_text="A non-state supplier (the party); on a state side, the company or agency that "
-        "acted (optional).",
+        help_text="The company or agency that sold (optional, on any kind of side).",
     )
     recipient_kind = serializers.ChoiceField(
         choices=TransferSide.choices,
         required=False,
         help_text="state (default), non_state or unknown: says which of recipient / "
-        "recipient_organization names the recipient.",
+        "recipient_party names the recipient.",
     )
     recipient = code_field(
         allow_null=True,
         required=False,
         help_text="The recipient state's ISO code (a state side); null on the other kinds.",
     )
+    recipient_party = slug_field(
+        models.Organization,
+        allow_null=True,
+        required=False,
+        help_text="The non-state recipient's slug (an armed group, an international "
+        "organisation, a rival government); null on the other kinds.",
+    )
     recipient_organization = slug_field(
         models.Organization,
         allow_null=True,
         required=False,
-        help_text="A non-state recipient (the party); on a state side, the force or agency that "
-        "received (optional).",
+        help_text="The company, force or agency that bought or received (optional, on any kind "
+        "of side).",
     )
     intermediaries = code_field(many=True, required=False)
     item = slug_field(models.Item)
@@ -419,9 +431,11 @@ class TransferSerializer(FactSerializer):
             "external_id",
             "supplier_kind",
             "supplier",
+            "supplier_party",
             "supplier_organization",
             "recipient_kind",
             "recipient",
+            "recipient_party",
             "recipient_organization",
             "intermediaries",
             "item",
@@ -458,36 +472,47 @@ class TransferSerializer(FactSerializer):
         """Each side is exactly one party: a clear 400 naming the field that does not fit the
         side's kind (the database refuses the same)."""
         errors: dict[str, list[str]] = {}
+
+        def current(name):
+            if name in attrs:
+                return attrs[name]
+            return getattr(self.instance, name) if self.instance is not None else None
+
         for side in ("supplier", "recipient"):
-            kind_name, org_name = f"{side}_kind", f"{side}_organization"
-
-            def current(name):
-                if name in attrs:
-                    return attrs[name]
-                return getattr(self.instance, name) if self.instance is not None else None
-
+            kind_name, party_name = f"{side}_kind", f"{side}_party"
             kind = current(kind_name) or TransferSide.STATE
-            state, party = current(side), current(org_name)
+            state, party = current(side), current(party_name)
             needs_state, needs_party = SIDE_SHAPES[kind]
             label = TransferSide(kind).label
             if needs_state and state is None:
                 errors.setdefault(side, []).append(
                     f"The {side} is {label} ({kind_name} {kind}): give the state's code, or set "
-                    f"{kind_name} to non_state (with {org_name}) or unknown."
+                    f"{kind_name} to non_state (with {party_name}) or unknown."
                 )
-            if needs_state is False and state is not None:
+            if not needs_state and state is not None:
                 errors.setdefault(side, []).append(
                     f"The {side} is {label} ({kind_name} {kind}): it has no state; leave {side} "
                     "empty (null)."
                 )
             if needs_party and party is None:
-                errors.setdefault(org_name, []).append(
-                    f"A non-state {side} is an organisation: give its slug in {org_name}."
+                errors.setdefault(party_name, []).append(
+                    f"A non-state {side} is an organisation: give its slug in {party_name}."
                 )
-            if needs_party is False and party is not None:
-                errors.setdefault(org_name, []).append(
-                    f"An unknown {side} names no organisation; leave {org_name} empty (null)."
+            if not needs_party and party is not None:
+                errors.setdefault(party_name, []).append(
+                    f"The {side} is {label} ({kind_name} {kind}): it names no non-state party; "
+                    f"leave {party_name} empty (null) (the company that "
+                    f"{'sold' if side == 'supplier' else 'bought'} goes in {side}_organization)."
                 )
+        if (
+            TransferSide.STATE
+            not in (current("supplier_kind") or "state", current("recipient_kind") or "state")
+            and current("supplier_party") is not None
+            and current("supplier_party") == current("recipient_party")
+        ):
+            errors.setdefault("recipient_party", []).append(
+                "The supplier and the recipient must differ."
+            )
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

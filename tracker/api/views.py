@@ -263,6 +263,8 @@ class TransferViewSet(CuratedViewSet):
     queryset = models.Transfer.objects.select_related(
         "supplier",
         "recipient",
+        "supplier_party",
+        "recipient_party",
         "supplier_organization",
         "recipient_organization",
         "item",

@@ -55,7 +55,13 @@ def _side_constraints(side: str) -> list[models.CheckConstraint]:
     return [
         models.CheckConstraint(
             condition=(
-                Q(**{kind: TransferSide.STATE, f"{state}__isnull": False})
+                Q(
+                    **{
+                        kind: TransferSide.STATE,
+                        f"{state}__isnull": False,
+                        f"{organization}__isnull": True,
+                    }
+                )
                 | Q(
                     **{
                         kind: TransferSide.NON_STATE,
@@ -73,7 +79,8 @@ def _side_constraints(side: str) -> list[models.CheckConstraint]:
             ),
             name=f"%(app_label)s_%(class)s_{side}_is_one_party",
             violation_error_message=f"The {side} is exactly one of: a state ({state}), a "
-            f"non-state party ({organization}, with no state), or unknown (neither).",
+            f"non-state party ({organization}, with no state), or unknown (neither); the "
+            f"company that sold or bought is {side}_organization.",
         ),
     ]
 
@@ -275,6 +282,11 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
             has_party = bool(getattr(self, f"{side}_party_id"))
             if kind == TransferSide.STATE and not has_state:
                 errors.setdefault(side, []).append(f"A state {side} needs the state.")
+            elif kind == TransferSide.STATE and has_party:
+                errors.setdefault(f"{side}_party", []).append(
+                    f"A state {side} is the state alone: no non-state party (the company that "
+                    f"{'sold' if side == 'supplier' else 'bought'} is {side}_organization)."
+                )
             elif kind == TransferSide.NON_STATE and (has_state or not has_party):
                 errors.setdefault(f"{side}_party", []).append(
                     f"A non-state {side} is an organization ({side}_party), with no state."

@@ -83,7 +83,7 @@ def _visible(alias: str, verified_only: bool) -> str:
 
 def _transfer_visible(alias: str, verified_only: bool) -> str:
     """The visibility rule of a transfer in SQL (as ``querysets.visible_condition``): verified,
-    with the party of each side visible (the state on a state side, the organisation on a
+    with the party of each side visible (the state on a state side, the party on a
     non-state side). The item is checked where the answer joins it."""
     if not verified_only:
         return ""
@@ -95,7 +95,7 @@ def _transfer_visible(alias: str, verified_only: bool) -> str:
             f" AND ({alias}.{side}_kind <> '{TransferSide.STATE}' OR EXISTS (SELECT 1 FROM "
             f"{states} vs WHERE vs.id = {alias}.{side}_id AND vs.review_state = '{verified}'))"
             f" AND ({alias}.{side}_kind <> '{TransferSide.NON_STATE}' OR EXISTS (SELECT 1 FROM "
-            f"{organizations} vo WHERE vo.id = {alias}.{side}_organization_id"
+            f"{organizations} vo WHERE vo.id = {alias}.{side}_party_id"
             f" AND vo.review_state = '{verified}'))"
         )
     return sql
@@ -438,7 +438,7 @@ def supply_chain_reach(
             UNION ALL
             SELECT 'transfer', t.recipient_id, t.recipient_kind,
                    CASE WHEN t.recipient_kind = '{TransferSide.NON_STATE}'
-                        THEN t.recipient_organization_id END,
+                        THEN t.recipient_party_id END,
                    t.item_id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
                    {_day_key("t", "order_date", "delivery_date")}
             FROM {x["transfer"]} t JOIN reached r ON r.item_id = t.item_id
@@ -533,7 +533,7 @@ def supply_chain_origins(
         received(id, item_id, supplier_id, supplier_kind, party_id, day) AS (
             SELECT t.id, t.item_id, t.supplier_id, t.supplier_kind,
                    CASE WHEN t.supplier_kind = '{TransferSide.NON_STATE}'
-                        THEN t.supplier_organization_id END,
+                        THEN t.supplier_party_id END,
                    {_day_key("t", "order_date", "delivery_date")}
             FROM {x["transfer"]} t
             WHERE t.recipient_id = %s {_transfer_visible("t", verified_only)}

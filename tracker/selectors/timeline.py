@@ -64,7 +64,7 @@ def side_summary(transfer: Transfer, side: str, *, verified_only: bool) -> str:
     if kind == TransferSide.STATE:
         return getattr(transfer, side).code
     if kind == TransferSide.NON_STATE:
-        party = getattr(transfer, f"{side}_organization")
+        party = getattr(transfer, f"{side}_party")
         country = shown(party.country, verified_only=verified_only) if party.country_id else None
         where = f", in {country.code}" if country else ""
         return f"{party.name} (non-state{where})"
@@ -151,8 +151,8 @@ def state_timeline(
     ).select_related(
         "supplier",
         "recipient",
-        "supplier_organization__country",
-        "recipient_organization__country",
+        "supplier_party__country",
+        "recipient_party__country",
         "item",
     )
     for transfer in read(transfers, "order_date", "delivery_date"):

@@ -72,7 +72,15 @@ def fixture_records(*, sources: list[Source]) -> list:
     org_ids = set(ids["organization"])
     org_ids |= {x for r in relations for x in (r.child_id, r.parent_id)}
     org_ids |= {
-        x for t in transfers for x in (t.supplier_organization_id, t.recipient_organization_id) if x
+        x
+        for t in transfers
+        for x in (
+            t.supplier_party_id,
+            t.recipient_party_id,
+            t.supplier_organization_id,
+            t.recipient_organization_id,
+        )
+        if x
     }
     org_ids |= {
         x

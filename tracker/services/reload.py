@@ -50,11 +50,12 @@ from .fixtures import (
 BOOKKEEPING = frozenset({"created", "last_updated"})
 #: Fields that say one thing together: a load takes the source's values for all of them, or
 #: keeps the curator's for all of them (a transfer's side is its kind, its state and its
-#: organisation: mixing a curator's state with a source's "non-state" kind would be no side).
+#: party: mixing a curator's state with a source's "non-state" kind would be no side). The
+#: company that sold or bought is a field of its own.
 FIELD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
     "tracker.transfer": (
-        ("supplier_kind", "supplier", "supplier_organization"),
-        ("recipient_kind", "recipient", "recipient_organization"),
+        ("supplier_kind", "supplier", "supplier_party"),
+        ("recipient_kind", "recipient", "recipient_party"),
     ),
 }
 _MISSING = object()

@@ -17,9 +17,10 @@ OrganizationRelation       Ownership (a company that is a unit, subsidiary or ow
                            Membership (member of, part of, other units)
 Item                       Asset; its manufacturer as UnknownLink (role "manufacturer")
 Integration                UnknownLink component -> assembly (role "fitted to")
-Transfer                   Contract (the deal: recipient as ``authority``), one
-                           ContractAward per supplying party, UnknownLink to the item
-                           and to each intermediary state
+Transfer                   Contract (the deal: the recipient side, and the buying
+                           company if any, as ``authority``), one ContractAward for
+                           the supplier side and one for the selling company,
+                           UnknownLink to the item and to each intermediary state
 PermitDecision (deny,      Sanction on the target: authority, dates, reason, scope;
 freeze, suspend, cancel,   ended (``endDate``) by the decision that lifts or cancels it.
 restrict)                  Grants and lifts are never Sanctions.

@@ -28,12 +28,13 @@ from .base import (
 
 
 def _side(transfer: Transfer, side: str):
-    """The record on one side (a State or an Organization), or None when unknown."""
+    """The record on one side (a State, or an Organization for a non-state party), or None when
+    unknown."""
     kind = getattr(transfer, f"{side}_kind")
     if kind == TransferSide.STATE:
         return getattr(transfer, side)
     if kind == TransferSide.NON_STATE:
-        return getattr(transfer, f"{side}_organization")
+        return getattr(transfer, f"{side}_party")
     return None
 
 
@@ -47,7 +48,7 @@ def _side_visible(side: str) -> Q:
         | Q(
             **{
                 f"{side}_kind": TransferSide.NON_STATE,
-                f"{side}_organization__review_state": verified,
+                f"{side}_party__review_state": verified,
             }
         )
     )
@@ -108,8 +109,10 @@ def transfer_entities(verified_only: bool) -> Iterator[EntityProxy]:
         .select_related(
             "supplier",
             "recipient",
-            "supplier_organization__country",
-            "recipient_organization__country",
+            "supplier_party__country",
+            "recipient_party__country",
+            "supplier_organization",
+            "recipient_organization",
             "item__category",
             "withdrawn_by_source",
         )
@@ -125,12 +128,9 @@ def transfer_entities(verified_only: bool) -> Iterator[EntityProxy]:
     for transfer in by_key(transfers, "slug"):
         supplier = _side(transfer, "supplier")
         recipient = _side(transfer, "recipient")
-        # On a state side the organisation is optional: the company or agency that acted.
-        supplier_company = recipient_agency = None
-        if transfer.supplier_kind == TransferSide.STATE:
-            supplier_company = shown(transfer.supplier_organization, verified_only=verified_only)
-        if transfer.recipient_kind == TransferSide.STATE:
-            recipient_agency = shown(transfer.recipient_organization, verified_only=verified_only)
+        # The company or agency that sold or bought, on any kind of side (optional).
+        supplier_company = shown(transfer.supplier_organization, verified_only=verified_only)
+        recipient_agency = shown(transfer.recipient_organization, verified_only=verified_only)
 
         contract = make("Contract", transfer_id(transfer.slug))
         when = partial_date(transfer, "order_date") or partial_date(transfer, "delivery_date")
