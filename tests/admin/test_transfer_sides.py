@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from tests import factories as f
 from tracker import models
+from tracker.admin.sources import merge_candidates
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,17 @@ def test_a_company_alone_is_no_non_state_side(curator_client, parties):
     assert response.status_code == 200
     assert "recipient_party" in response.context["adminform"].form.errors
     assert not models.Transfer.objects.exists()
+
+
+def test_merge_candidates_of_a_deal_are_deals_with_the_same_party(parties):
+    """A draft Iran -> Hezbollah may duplicate Iran -> Hezbollah (whoever sold it), not Iran ->
+    another party sold by the same company."""
+    to_party = {"recipient_kind": "non_state", "recipient": None, "supplier": parties["IR"]}
+    same = f.TransferFactory(**to_party, recipient_party=parties["hezbollah"])
+    f.TransferFactory(
+        **to_party, recipient_party=f.PartyFactory(), supplier_organization=parties["seller"]
+    )
+    draft = f.TransferFactory(
+        **to_party, recipient_party=parties["hezbollah"], supplier_organization=parties["seller"]
+    )
+    assert merge_candidates(draft) == [same]
