@@ -182,7 +182,11 @@ def test_non_state_parties_are_organisations_with_their_country(curator):
     hor = Organization.objects.get(name="Libya HoR")
     assert (hor.kind, hor.country.code) == ("rival_government", "LY")
     t = transfer_on(read, 37)  # Hezbollah (Lebanon)* <- Iran
-    assert t.recipient_kind == TransferSide.NON_STATE and t.recipient_organization == hezbollah
+    assert (
+        t.recipient_kind == TransferSide.NON_STATE
+        and t.recipient_party == hezbollah
+        and t.recipient_organization is None
+    )
     assert t.recipient is None and t.supplier.code == "IR"
     unknown = transfer_on(read, 16)  # Afghanistan <- unknown supplier(s)
     assert unknown.supplier_kind == TransferSide.UNKNOWN
@@ -293,7 +297,7 @@ def test_create_unknown_drafts_the_party_and_its_deals(curator):
     assert summary.balanced and summary.imported == GOOD_ROWS + 1
     atlantis = Organization.objects.get(name="Atlantis")
     assert atlantis.review_state == ReviewState.DRAFT
-    deal = Transfer.objects.get(recipient_organization=atlantis)
+    deal = Transfer.objects.get(recipient_party=atlantis)
     assert deal.review_state == ReviewState.DRAFT
     assert deal.evidence.get().review_state == ReviewState.DRAFT
 
@@ -453,7 +457,7 @@ def test_a_side_is_taken_whole_or_kept_whole(curator):
     summary = sipri_import(newer.encode(), verified_by=curator)
     edited.refresh_from_db()
     assert (edited.recipient_kind, edited.recipient.code) == ("state", "PK")
-    assert edited.recipient_organization is None
+    assert edited.recipient_party is None
     assert any("recipient: kept the curator's side" in c for c in summary.conflicts)
 
 

@@ -95,10 +95,10 @@ LEDGER_FIELDS = (
     "external_id",
     "supplier_kind",
     "supplier",
-    "supplier_organization",
+    "supplier_party",
     "recipient_kind",
     "recipient",
-    "recipient_organization",
+    "recipient_party",
     "item",
     "quantity",
     "quantity_estimated",
@@ -879,6 +879,17 @@ class _Import:
             for d in deal.deliveries:
                 new_deliveries.append((pk, d))
             evidence_for.append((pk, slug, deal, row_review[0]))
+        assert columns(Transfer)[8:17] == [
+            "supplier_kind",
+            "supplier_id",
+            "recipient_kind",
+            "recipient_id",
+            "supplier_party_id",
+            "recipient_party_id",
+            "supplier_organization_id",
+            "recipient_organization_id",
+            "item_id",
+        ]
         insert_rows(Transfer, new_rows, using=using)
         history_insert(Transfer, ids, **self.history_args())
         summary.transfers_created = len(new_rows)
@@ -912,10 +923,10 @@ class _Import:
             "external_id": f"sipri:{deal.identity}",
             "supplier_kind": supplier.kind,
             "supplier": [supplier.state] if supplier.state else None,
-            "supplier_organization": [supplier.party] if supplier.party else None,
+            "supplier_party": [supplier.party] if supplier.party else None,
             "recipient_kind": recipient.kind,
             "recipient": [recipient.state] if recipient.state else None,
-            "recipient_organization": [recipient.party] if recipient.party else None,
+            "recipient_party": [recipient.party] if recipient.party else None,
             "item": [item_slug],
             "quantity": deal.number_ordered,
             "quantity_estimated": deal.number_ordered_estimated,
@@ -963,6 +974,8 @@ class _Import:
             state_ids[recipient.state] if recipient.state else None,
             party_ids[supplier.party] if supplier.party else None,
             party_ids[recipient.party] if recipient.party else None,
+            None,  # supplier_organization: the company that sold (SIPRI names none)
+            None,  # recipient_organization
             item_id,
             v["quantity"],
             v["quantity_estimated"],
@@ -1051,8 +1064,8 @@ class _Import:
         org_slug = dict(
             Organization.objects.using(using)
             .filter(
-                pk__in={t.supplier_organization_id for t in transfers.values()}
-                | {t.recipient_organization_id for t in transfers.values()}
+                pk__in={t.supplier_party_id for t in transfers.values()}
+                | {t.recipient_party_id for t in transfers.values()}
             )
             .values_list("id", "slug")
         )
@@ -1091,7 +1104,7 @@ class _Import:
             if scope_only:
                 ledger_updates.append((entry[0], ledger_values))
                 continue
-            baseline = baselines.get(entry[0], {}) if entry else {}
+            baseline = _renamed_sides(baselines.get(entry[0], {}) if entry else {})
             current = self.current_values(transfer, code_of, org_slug, item_slug, source_keys)
             current[DELIVERIES] = deliveries.get(pk, [])
             take = []
@@ -1109,7 +1122,7 @@ class _Import:
                     )
             for side in ("supplier", "recipient"):
                 # a side is its kind, state and party together: take all of it or none of it
-                group = {f"{side}_kind", side, f"{side}_organization"}
+                group = {f"{side}_kind", side, f"{side}_party"}
                 kept = {n for n in group - set(take) if current.get(n) != values[n]}
                 if kept and group & set(take):
                     take = [n for n in take if n not in group]
@@ -1166,14 +1179,10 @@ class _Import:
             "external_id": t.external_id,
             "supplier_kind": t.supplier_kind,
             "supplier": [code_of[t.supplier_id]] if t.supplier_id else None,
-            "supplier_organization": [org_slug[t.supplier_organization_id]]
-            if t.supplier_organization_id
-            else None,
+            "supplier_party": [org_slug[t.supplier_party_id]] if t.supplier_party_id else None,
             "recipient_kind": t.recipient_kind,
             "recipient": [code_of[t.recipient_id]] if t.recipient_id else None,
-            "recipient_organization": [org_slug[t.recipient_organization_id]]
-            if t.recipient_organization_id
-            else None,
+            "recipient_party": [org_slug[t.recipient_party_id]] if t.recipient_party_id else None,
             "item": [item_slug[t.item_id]],
             "quantity": t.quantity,
             "quantity_estimated": t.quantity_estimated,
@@ -1201,7 +1210,7 @@ class _Import:
             value = values[name]
             if name in ("supplier", "recipient"):
                 transfer.__dict__[f"{name}_id"] = self.state_ids[value[0]] if value else None
-            elif name in ("supplier_organization", "recipient_organization"):
+            elif name in ("supplier_party", "recipient_party"):
                 transfer.__dict__[f"{name}_id"] = self.party_ids[value[0]] if value else None
             elif name == "item":
                 transfer.item_id = item_ids[value[0]]
@@ -1477,8 +1486,8 @@ class _Import:
             Q(item__review_state=ReviewState.DRAFT)
             | Q(supplier__review_state=ReviewState.DRAFT)
             | Q(recipient__review_state=ReviewState.DRAFT)
-            | Q(supplier_organization__review_state=ReviewState.DRAFT)
-            | Q(recipient_organization__review_state=ReviewState.DRAFT)
+            | Q(supplier_party__review_state=ReviewState.DRAFT)
+            | Q(recipient_party__review_state=ReviewState.DRAFT)
         ).values_list("slug", flat=True)[:10]
         bad = list(bad)
         if bad:
@@ -1550,3 +1559,14 @@ __all__ = [
     "release_scope",
     "sipri_import",
 ]
+
+
+def _renamed_sides(baseline: dict) -> dict:
+    """Ledger values written before migration 0008 name a non-state side ``<side>_organization``
+    (the field then held the party); read them as ``<side>_party``, as the migration moved them."""
+    for side in ("supplier", "recipient"):
+        old = f"{side}_organization"
+        if old in baseline and f"{side}_party" not in baseline:
+            baseline = dict(baseline)
+            baseline[f"{side}_party"] = baseline.pop(old)
+    return baseline
