@@ -475,3 +475,12 @@ def test_only_a_newer_release_withdraws_a_deal(curator):
     newer = sipri_import(release(drop=(TB2,), generated="1 Jan 2026"), verified_by=curator)
     tb2.refresh_from_db()
     assert newer.transfers_withdrawn == 1 and tb2.withdrawn_by_source is not None
+
+
+def test_an_unbalanced_summary_stops_the_import_before_commit(curator):
+    """The balance is checked inside the transaction: a lost deal writes nothing."""
+    read = sipri_read(CLASSIC)
+    read.report.deals_read += 1  # one deal more read than the import accounts for
+    with pytest.raises(SipriImportError, match="does not balance"):
+        sipri_import(read, verified_by=curator)
+    assert not Transfer.objects.exists() and not Source.objects.exists()

@@ -70,6 +70,7 @@ from ....models.tombstones import Tombstone
 from .bulk import columns, history_insert, insert_rows, reserve_ids
 from .categories import description_category
 from .comments import ItemRef, deal_item
+from .integrations import load_integrations, plan_integrations
 from .kinds import description_kind
 from .names import SIPRI_STATE_CODES, USER_ASSIGNED_STATES, Party, PartyKind
 from .reader import sipri_read
@@ -230,7 +231,7 @@ class ImportSummary:
         if len(self.skipped) > EXAMPLES:
             out.append(f"  ... and {len(self.skipped) - EXAMPLES} more skipped")
         if self.integrations is None:
-            out.append("integrations from comments: not run (integrations.py not merged)")
+            out.append("integrations from comments: none")
         else:
             out.append(
                 "integrations from comments: "
@@ -274,7 +275,8 @@ def sipri_import(
     ``verified_by`` (a user) makes the imported records verified by that user, except what is
     inferred (items read from Comments, parties drafted with ``create_unknown``) and the deals
     using them; without it everything is a draft. Raises ``SipriImportError`` (nothing written)
-    for a name no table resolves unless ``create_unknown``. ``dry_run`` does everything, then
+    for a name no table resolves unless ``create_unknown``, and when the summary does not
+    balance (a deal lost). ``dry_run`` does everything, then
     rolls back.
     """
     started = time.perf_counter()
@@ -291,6 +293,15 @@ def sipri_import(
             path_label=path_label,
             dry_run=dry_run,
         ).run()
+        if not summary.balanced:
+            # checked before commit: a lost deal writes nothing
+            raise SipriImportError(
+                [
+                    f"the summary does not balance: {summary.deals_read} deal(s) read, "
+                    f"{summary.imported} imported + {summary.unchanged} unchanged + "
+                    f"{summary.reported} reported"
+                ]
+            )
         if dry_run:
             transaction.set_rollback(True, using=using)
         committing = time.perf_counter()
@@ -371,7 +382,7 @@ class _Import:
         lap("source")
         self.load_transfers(deals, sides, items, source)
         lap("transfers, evidence, ledger")
-        self.integrations_call_point(deals, items, source)
+        self.load_integrations(deals, items, source)
         lap("integrations")
         self.check_references()
         lap("checks")
@@ -1423,14 +1434,8 @@ class _Import:
         self.summary.evidence_created = len(rows)
 
     # -- integrations ---------------------------------------------------------------------------
-    def integrations_call_point(self, deals, items, source) -> None:
-        """Integrations read from Comments (helper "integrations": integrations.py), as drafts:
-        until that module is merged the summary says they were not run."""
-        try:
-            from .integrations import load_integrations, plan_integrations
-        except ImportError:  # pragma: no cover - the module is not merged yet
-            self.summary.integrations = None
-            return
+    def load_integrations(self, deals, items, source) -> None:
+        """Integrations read from Comments (integrations.py), as drafts."""
         summary = self.summary
         if (
             not summary.source_created
@@ -1442,14 +1447,10 @@ class _Import:
             # the same file again: its integrations are loaded (curators' deletions stand)
             summary.integrations = {"skipped": "the release's integrations are already loaded"}
             return
-        try:
-            plan = plan_integrations(
-                deals,
-                deal_items={d.identity: ref for d, ref in zip(deals, self.item_refs, strict=True)},
-            )
-        except NotImplementedError:
-            self.summary.integrations = None
-            return
+        plan = plan_integrations(
+            deals,
+            deal_items={d.identity: ref for d, ref in zip(deals, self.item_refs, strict=True)},
+        )
         report = load_integrations(
             plan,
             items={ref: pk for ref, (pk, _, _) in items.items()},
