@@ -484,3 +484,25 @@ def test_an_unbalanced_summary_stops_the_import_before_commit(curator):
     with pytest.raises(SipriImportError, match="does not balance"):
         sipri_import(read, verified_by=curator)
     assert not Transfer.objects.exists() and not Source.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "value"),
+    [
+        ("Afghanistan,Brazil,2017,", "Afghanistan,Brazil,0000,", "Year of order", "0000"),
+        ("Afghanistan,Brazil,2017,", "Afghanistan,Brazil,1850,", "Year of order", "1850"),
+        ("Afghanistan,Brazil,2017,", "Afghanistan,Brazil,2999,", "Year of order", "2999"),
+        (",6,,EMB-314", ",3000000000,,EMB-314", "Number ordered", "3000000000"),
+        ("6,?,2018,New", "6,?,2018; 9999,New", "Year(s) of delivery", "2018; 9999"),
+        ("production line,4.5,27,27", "production line,4.5,1000000000000,27", None, None),
+    ],
+)
+def test_out_of_range_values_are_rejected_rows_not_tracebacks(curator, old, new, field, value):
+    """Values the database cannot hold are reported by line, field and value; the rest loads."""
+    summary = sipri_import(release({old: new}), verified_by=curator)
+    field = field or "SIPRI TIV for total order"
+    value = value or "1000000000000"
+    assert any(r.startswith("line 13") and field in r and value in r for r in summary.rejected), (
+        summary.rejected
+    )
+    assert summary.balanced and summary.imported == GOOD_ROWS - 1
