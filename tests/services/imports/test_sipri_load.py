@@ -44,14 +44,28 @@ def history_rows() -> int:
     )
 
 
-def release(changes: dict[str, str] | None = None, drop: tuple[str, ...] = (), generated=None):
+UNKEYED = (77, 78)  # the extract's rows with a wrong column count: they name no deal
+
+
+def release(
+    changes: dict[str, str] | None = None,
+    drop: tuple[str, ...] = (),
+    generated=None,
+    *,
+    keyed: bool = True,
+):
     """The classic extract's bytes with rows changed (old text -> new text) or dropped (rows
-    starting with the given text), and another generation date (a newer release)."""
+    starting with the given text), and another generation date (a newer release). ``keyed``
+    blanks the rows naming no deal (a release with them withdraws nothing)."""
     text = CLASSIC.read_bytes().decode("latin-1")
     for old, new in (changes or {}).items():
         assert old in text, old
         text = text.replace(old, new)
-    lines = [line for line in text.split("\n") if not line.startswith(drop) or not drop]
+    lines = text.split("\n")
+    if keyed:
+        for number in UNKEYED:
+            lines[number - 1] = ""
+    lines = [line for line in lines if not line.startswith(drop) or not drop]
     text = "\n".join(lines)
     if generated:
         text = text.replace("13 Oct 2024 2:20:11 PM", generated)
@@ -233,7 +247,7 @@ def test_newer_release_keeps_curators_values_reports_conflicts_and_withdraws(cur
     gone = transfer_on(read, 23)  # Azerbaijan <- Turkiye, TB2
     newer = release({AI25: AI25_NEWER}, drop=(TB2,), generated="13 Oct 2025 1:00:00 PM")
     summary = sipri_import(newer, verified_by=curator)
-    assert summary.balanced and summary.deals_read == 66
+    assert summary.balanced and summary.deals_read == 66 - len(UNKEYED)
     edited.refresh_from_db()
     assert edited.quantity == 30  # the curator's value stays
     assert edited.comments.startswith("For 28 L-39")  # nobody touched it: SIPRI's new value
@@ -506,3 +520,38 @@ def test_out_of_range_values_are_rejected_rows_not_tracebacks(curator, old, new,
         summary.rejected
     )
     assert summary.balanced and summary.imported == GOOD_ROWS - 1
+
+
+def test_a_deal_rejected_by_a_newer_release_is_not_withdrawn(curator):
+    """A deal still in the newer release but rejected there (by the loader: delivery before
+    order; by the reader: a bad value) is still listed by SIPRI: it is not withdrawn."""
+    read = sipri_read(CLASSIC)
+    sipri_import(read, verified_by=curator)
+    tb2, ai25 = transfer_on(read, 23), transfer_on(read, 14)
+    newer = release(
+        {
+            "Bayraktar TB2,armed UAV,12,?,2020,New": "Bayraktar TB2,armed UAV,12,?,2019,New",
+            AI25: AI25.replace(",New,", ",Brand new,"),
+        },
+        generated="1 Jan 2026",
+    )
+    summary = sipri_import(newer, verified_by=curator)
+    assert any("line 23" in r and "before the order year" in r for r in summary.rejected)
+    assert any(r.startswith("line 14: status") for r in summary.rejected)
+    assert summary.transfers_withdrawn == 0 and summary.balanced
+    tb2.refresh_from_db(), ai25.refresh_from_db()
+    assert tb2.withdrawn_by_source is None and ai25.withdrawn_by_source is None
+
+
+def test_rejected_rows_naming_no_deal_skip_withdrawal_and_say_so(curator):
+    """A row with the wrong column count could be any deal: nothing is withdrawn that time."""
+    read = sipri_read(CLASSIC)
+    sipri_import(read, verified_by=curator)
+    tb2 = transfer_on(read, 23)
+    summary = sipri_import(
+        release(drop=(TB2,), generated="1 Jan 2026", keyed=False), verified_by=curator
+    )
+    tb2.refresh_from_db()
+    assert summary.transfers_withdrawn == 0 and tb2.withdrawn_by_source is None
+    assert summary.withdrawal_skipped.startswith("2 rejected row(s) name no deal (line(s) 76, 77)")
+    assert any(line.startswith("withdrawal skipped:") for line in summary.lines())

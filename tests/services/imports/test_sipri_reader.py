@@ -173,6 +173,9 @@ def test_deal_id_bad_deals_are_reported_whole(deal_id_extract):
     assert (33, "SIPRI AT Database ID") in fields
     ids = {d.deal_id for d in deal_id_extract.deals}
     assert not ids & {70002, 70003, 70004}
+    # the rejected deals still name themselves (not withdrawn); rows 32-33 name no deal
+    assert {"deal:70002", "deal:70003", "deal:70004"} <= report.rejected_keys
+    assert report.unkeyed_lines == [32, 33]
     assert (report.deals_read, report.parsed, report.rejected) == (12, 7, 5)
 
 

@@ -71,6 +71,7 @@ class DealIdReader(RowParser):
                 self.problem(
                     "row", line, f"{len(fields)} columns where the header has {self.width}"
                 )
+                report.unkeyed_lines.append(self.line)
                 continue
             deal_id = self.integer("SIPRI AT Database ID", fields[c["SIPRI AT Database ID"]])
             if deal_id is None:
@@ -78,6 +79,7 @@ class DealIdReader(RowParser):
                 report.rejected += 1
                 if not fields[c["SIPRI AT Database ID"]].strip():
                     self.problem("SIPRI AT Database ID", "", "missing")
+                report.unkeyed_lines.append(self.line)
                 continue
             groups.setdefault(deal_id, []).append((self.line, fields, line))
         deals = []
@@ -86,6 +88,7 @@ class DealIdReader(RowParser):
             deal = self._deal(deal_id, rows)
             if deal is None:
                 report.rejected += 1
+                report.rejected_keys.add(f"deal:{deal_id}")
             else:
                 deals.append(deal)
         report.parsed = len(deals)

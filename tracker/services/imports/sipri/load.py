@@ -175,6 +175,7 @@ class ImportSummary:
     repaired: list[list[int]] = field(default_factory=list)
     draft_reasons: dict[str, int] = field(default_factory=dict)
     integrations: dict | None = None
+    withdrawal_skipped: str = ""  # why no deal was withdrawn (rejected rows naming no deal)
     seconds: float = 0.0  # reading, loading and commit (not the process start-up)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
 
@@ -224,6 +225,8 @@ class ImportSummary:
         for reason, count in sorted(self.draft_reasons.items()):
             out.append(f"  draft: {count} deal(s): {reason}")
         out += [f"  rejected: {r}" for r in self.rejected]
+        if self.withdrawal_skipped:
+            out.append(f"withdrawal skipped: {self.withdrawal_skipped}")
         out += [f"  conflict: {c}" for c in self.conflicts[:EXAMPLES]]
         if len(self.conflicts) > EXAMPLES:
             out.append(f"  ... and {len(self.conflicts) - EXAMPLES} more conflicts")
@@ -332,6 +335,7 @@ class _Import:
         self.connection = connections[using]
         self.now = timezone.now()
         self.created_ids: list[int] = []
+        self.rejected_slugs: set[str] = set()
         self.updated_ids: list[int] = []
         release = read.release
         when = f", data generated {release.generated_text}" if release.generated_text else ""
@@ -496,6 +500,7 @@ class _Import:
                 kept.append(deal)
             else:
                 self.summary.rejected.append(str(problem))
+                self.rejected_slugs.add(_transfer_slug(deal))  # still listed: not withdrawn
         return kept
 
     # -- states ---------------------------------------------------------------------------------
@@ -1272,12 +1277,33 @@ class _Import:
 
     # -- deals the previous release had and this one lacks --------------------------------------
     def withdraw(self, ledger, seen, scope, stored, source: Source) -> None:
+        report = self.read.report
+        if report.unkeyed_lines:
+            # a rejected row naming no deal may be any deal: withdraw none this time
+            lines = ", ".join(map(str, report.unkeyed_lines[:10]))
+            more = " ..." if len(report.unkeyed_lines) > 10 else ""
+            self.summary.withdrawal_skipped = (
+                f"{len(report.unkeyed_lines)} rejected row(s) name no deal (line(s) "
+                f"{lines}{more}): no deal is withdrawn by this import"
+            )
+            return
+        seen = seen | self.rejected_slugs
+        # a classic row rejected by the reader names its deal by the naming fields' hash
+        # (the occurrence is unknown: every deal sharing the hash counts as listed)
+        rejected_keys = tuple(
+            f"sipri-{key.split(':')[1]}-" for key in report.rejected_keys if key.startswith("key:")
+        )
+        seen |= {
+            f"sipri-deal-{k.split(':')[1]}" for k in report.rejected_keys if k.startswith("deal:")
+        }
         gone = []
         for key, (ledger_pk, _, entry_scope) in ledger.items():
             if entry_scope != scope:
                 continue
             slug = json.loads(key)[0]
             if slug in seen or slug not in stored:
+                continue
+            if rejected_keys and slug.startswith(rejected_keys):
                 continue
             gone.append((stored[slug], ledger_pk))
         if not gone:
