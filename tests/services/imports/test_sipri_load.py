@@ -555,3 +555,54 @@ def test_rejected_rows_naming_no_deal_skip_withdrawal_and_say_so(curator):
     assert summary.transfers_withdrawn == 0 and tb2.withdrawn_by_source is None
     assert summary.withdrawal_skipped.startswith("2 rejected row(s) name no deal (line(s) 76, 77)")
     assert any(line.startswith("withdrawal skipped:") for line in summary.lines())
+
+
+AUS_ENGINE = "vehicle engine,150,?,2002; 2003; 2004; 2005,New,6V-53T (275hp) diesel engine; for 150"
+AUS_GENERIC = "vehicle engine,150,?,2002; 2003; 2004; 2005,New,For 150"
+
+
+def test_a_verified_deal_keeps_its_item_when_the_newer_release_points_it_at_a_draft(curator):
+    """A newer release whose Comments now name a model (a draft item, inferred) does not abort
+    the import: the verified deal keeps its item, the change is reported and taken later."""
+    first = sipri_import(release({AUS_ENGINE: AUS_GENERIC}), verified_by=curator)
+    assert first.balanced
+    deal = Transfer.objects.get(quantity=150, item__name="vehicle engine")
+    assert deal.review_state == ReviewState.VERIFIED
+    generic = deal.item
+    summary = sipri_import(release(generated="1 Jan 2026"), verified_by=curator)
+    deal.refresh_from_db()
+    assert deal.review_state == ReviewState.VERIFIED and deal.item == generic
+    assert deal.comments.startswith("6V-53T")  # the rest of SIPRI's change is taken
+    assert any("kept its item" in h and "6v-53t" in h.casefold() for h in summary.held)
+    assert summary.balanced
+
+
+def test_a_verified_deal_keeps_its_side_when_the_newer_release_names_a_draft_party(curator):
+    """A side changed to a name drafted with --create-unknown: the verified deal keeps its side."""
+    sipri_import(DEAL_ID, verified_by=curator)
+    deal = Transfer.objects.get(external_id="sipri:deal:35382")
+    text = DEAL_ID.read_bytes().decode("utf-8", "replace")
+    newer = text.replace(
+        "35382,United States,Afghanistan,", "35382,United States,Ruritania,"
+    ).replace("28 Apr 2025", "28 Apr 2026")
+    summary = sipri_import(newer.encode(), verified_by=curator, create_unknown=True)
+    deal.refresh_from_db()
+    assert deal.review_state == ReviewState.VERIFIED
+    assert (deal.recipient_kind, deal.recipient.code) == ("state", "AF")
+    assert any("kept its recipient" in h and "Ruritania" in h for h in summary.held)
+
+
+def test_a_draft_import_does_not_change_verified_deals(curator):
+    """A --draft release's values are quoted by draft evidence only: verified deals keep theirs
+    (reported); a later verifying import of the same release takes them."""
+    read = sipri_read(CLASSIC)
+    sipri_import(read, verified_by=curator)
+    ai25 = transfer_on(read, 14)
+    newer = release({AI25: AI25_NEWER}, generated="13 Oct 2025 1:00:00 PM")
+    summary = sipri_import(newer)
+    ai25.refresh_from_db()
+    assert ai25.quantity == 26 and ai25.review_state == ReviewState.VERIFIED
+    assert any("kept back" in h and "quantity" in h for h in summary.held)
+    vouched = sipri_import(newer, verified_by=curator)
+    ai25.refresh_from_db()
+    assert ai25.quantity == 28 and not vouched.held and not vouched.conflicts

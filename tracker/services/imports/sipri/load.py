@@ -175,6 +175,7 @@ class ImportSummary:
     repaired: list[list[int]] = field(default_factory=list)
     draft_reasons: dict[str, int] = field(default_factory=dict)
     integrations: dict | None = None
+    held: list[str] = field(default_factory=list)  # changes a verified deal did not take
     withdrawal_skipped: str = ""  # why no deal was withdrawn (rejected rows naming no deal)
     seconds: float = 0.0  # reading, loading and commit (not the process start-up)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
@@ -225,6 +226,8 @@ class ImportSummary:
         for reason, count in sorted(self.draft_reasons.items()):
             out.append(f"  draft: {count} deal(s): {reason}")
         out += [f"  rejected: {r}" for r in self.rejected]
+        out.append(f"changes kept back from verified deals: {len(self.held)}")
+        out += [f"  held: {h}" for h in self.held[:EXAMPLES]]
         if self.withdrawal_skipped:
             out.append(f"withdrawal skipped: {self.withdrawal_skipped}")
         out += [f"  conflict: {c}" for c in self.conflicts[:EXAMPLES]]
@@ -1112,6 +1115,7 @@ class _Import:
                 ]
             )
         updated, ledger_updates, replace_deliveries = [], [], {}
+        draft_items = {slug for _, slug, draft in items.values() if draft}
         fields_taken: set[str] = set()
         for pk, slug, deal, values, ledger_values, entry, scope_only in changed:
             transfer = transfers.get(pk)
@@ -1154,6 +1158,20 @@ class _Import:
                     summary.conflicts.append(
                         f"line {deal.line}: transfer {slug}, deliveries: curator's rows kept"
                     )
+            held = self.hold_back(
+                transfer, deal, values, take, pk in replace_deliveries, sides, draft_items
+            )
+            if held:
+                take = [n for n in take if n not in held]
+                if DELIVERIES in held:
+                    replace_deliveries.pop(pk, None)
+                # the ledger keeps the deal's values for the held fields, and no digest: the
+                # next import compares the deal again and takes them once it may
+                ledger = orjson.loads(ledger_values)
+                for name in held:
+                    ledger[name] = current.get(name) if name != DELIVERIES else current[DELIVERIES]
+                ledger[DIGEST] = "held"
+                ledger_values = orjson.dumps(ledger, option=orjson.OPT_SORT_KEYS).decode()
             ledger_updates.append((entry[0] if entry else None, ledger_values, slug))
             if not take and pk not in replace_deliveries:
                 summary.unchanged += 1
@@ -1183,6 +1201,43 @@ class _Import:
         summary.transfers_updated += len(updated)
         summary.imported += len(updated)
         self.update_ledger(ledger_updates)
+
+    def hold_back(self, transfer, deal, values, take, replacing, sides, draft_items) -> set[str]:
+        """The changes a verified deal does not take, reported in ``summary.held``: a verified
+        fact needs a verified quote and verified references. A ``--draft`` import (its quotes are
+        drafts) changes no verified deal; a verifying import does not point a verified deal at a
+        draft item or party (the deal keeps its value until the draft is verified)."""
+        if transfer.review_state != ReviewState.VERIFIED:
+            return set()
+        changes = set(take)
+        if replacing:
+            changes.add(DELIVERIES)
+        if not changes:
+            return set()
+        line = f"line {deal.line}: transfer {transfer.slug}"
+        if not self.verifying:
+            self.summary.held.append(
+                f"{line}: verified, SIPRI's changes ({', '.join(sorted(changes))}) kept back: "
+                "a --draft import's quotes are drafts"
+            )
+            return changes
+        held: set[str] = set()
+        if "item" in changes and values["item"][0] in draft_items:
+            held.add("item")
+            self.summary.held.append(
+                f"{line}: verified, kept its item: SIPRI's item {values['item'][0]} is a draft "
+                "(read from Comments)"
+            )
+        for side in ("supplier", "recipient"):
+            group = {f"{side}_kind", side, f"{side}_party"}
+            written = getattr(deal, side).written
+            if changes & group and sides[written].draft:
+                held |= changes & group
+                self.summary.held.append(
+                    f"{line}: verified, kept its {side}: SIPRI's {side} {written.strip()!r} is a "
+                    f"draft ({sides[written].draft})"
+                )
+        return held
 
     def current_values(self, t: Transfer, code_of, org_slug, item_slug, source_keys) -> dict:
         def iso(value):
