@@ -337,11 +337,43 @@ def test_draft_import_makes_everything_a_draft():
 
 
 def test_verifying_a_draft_import_verifies_what_it_vouches_for(curator):
-    """Importing as a draft then with a curator verifies the shared records (source, states)."""
+    """Importing as a draft then with a curator verifies the shared records (source, states)
+    and the deals and quotes that were drafts only because of --draft; inferred ones stay
+    drafts, as in a verified import from scratch."""
     sipri_import(CLASSIC)
+    assert not Transfer.objects.filter(review_state=ReviewState.VERIFIED).exists()
     summary = sipri_import(CLASSIC, verified_by=curator)
     assert Source.objects.get().review_state == ReviewState.VERIFIED
     assert summary.states.verified > 0
+    verified = Transfer.objects.filter(review_state=ReviewState.VERIFIED)
+    drafts = Transfer.objects.filter(review_state=ReviewState.DRAFT)
+    assert summary.transfers_verified == verified.count() > 0
+    assert all(t.verified_by == curator for t in verified)
+    assert (
+        not drafts.exclude(item__review_state=ReviewState.DRAFT)
+        .exclude(recipient_party__review_state=ReviewState.DRAFT)
+        .exclude(supplier_party__review_state=ReviewState.DRAFT)
+        .exists()
+    )
+    quotes = Evidence.objects.filter(transfer__isnull=False)
+    assert not quotes.filter(
+        transfer__review_state=ReviewState.VERIFIED, review_state=ReviewState.DRAFT
+    ).exists()
+    assert not quotes.filter(
+        transfer__review_state=ReviewState.DRAFT, review_state=ReviewState.VERIFIED
+    ).exists()
+    records = [
+        ("sipri", r)
+        for model in (Transfer, Evidence, Item, Organization, Source, State)
+        for r in model.objects.all()
+    ]
+    assert verification_problems(records) == []
+    # the same counts as a verified import from scratch
+    direct = (verified.count(), drafts.count())
+    Evidence.objects.all().delete(), LoadedRecord.objects.all().delete()
+    Transfer.objects.all().delete()
+    sipri_import(CLASSIC, verified_by=curator)
+    assert (verified.count(), drafts.count()) == direct
 
 
 def test_dry_run_writes_nothing_and_reports_the_same(curator):
@@ -606,3 +638,30 @@ def test_a_draft_import_does_not_change_verified_deals(curator):
     vouched = sipri_import(newer, verified_by=curator)
     ai25.refresh_from_db()
     assert ai25.quantity == 28 and not vouched.held and not vouched.conflicts
+
+
+def test_existing_drafts_carrying_draft_quotes_stay_drafts_with_their_deals(curator):
+    """A draft item or state the import would verify stays a draft while it carries a draft
+    quote (a verified fact needs a verified quote); the deals using it are drafts, reported."""
+    from tests.factories import EvidenceFactory, ItemFactory, StateFactory
+
+    item = ItemFactory(
+        name="L-39C Albatros",
+        item_type="trainer aircraft",
+        manufacturer=None,
+        country_of_origin=None,
+    )
+    EvidenceFactory(item=item, transfer=None)
+    afghanistan = StateFactory(code="AF", name="Afghanistan")
+    EvidenceFactory(state=afghanistan, transfer=None)
+    summary = sipri_import(CLASSIC, verified_by=curator)
+    item.refresh_from_db(), afghanistan.refresh_from_db()
+    assert item.review_state == ReviewState.DRAFT and afghanistan.review_state == ReviewState.DRAFT
+    assert Transfer.objects.filter(item=item).exists()
+    assert not Transfer.objects.filter(item=item, review_state=ReviewState.VERIFIED).exists()
+    assert Transfer.objects.filter(recipient=afghanistan).exists()
+    assert not Transfer.objects.filter(
+        recipient=afghanistan, review_state=ReviewState.VERIFIED
+    ).exists()
+    assert sum(1 for h in summary.held if "left a draft" in h) == 2
+    assert Transfer.objects.filter(review_state=ReviewState.VERIFIED).exists()

@@ -38,7 +38,7 @@ from os import PathLike
 
 import orjson
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 from django.utils.text import slugify
@@ -162,6 +162,7 @@ class ImportSummary:
     transfers_unchanged: int = 0
     transfers_skipped: int = 0
     transfers_withdrawn: int = 0
+    transfers_verified: int = 0  # existing draft deals this import vouched for
     draft_deals: int = 0
     evidence_created: int = 0
     deliveries_created: int = 0
@@ -204,7 +205,8 @@ class ImportSummary:
             f"({'balanced' if self.balanced else 'NOT BALANCED'})",
             f"transfers: {self.transfers_created} created, {self.transfers_updated} updated, "
             f"{self.transfers_unchanged} unchanged, {self.transfers_skipped} skipped, "
-            f"{self.transfers_withdrawn} withdrawn; {self.draft_deals} imported as drafts",
+            f"{self.transfers_withdrawn} withdrawn, {self.transfers_verified} drafts verified; "
+            f"{self.draft_deals} imported as drafts",
             counts("states", self.states),
             counts("state aliases", self.state_aliases),
             counts("non-state parties", self.parties),
@@ -339,6 +341,8 @@ class _Import:
         self.now = timezone.now()
         self.created_ids: list[int] = []
         self.rejected_slugs: set[str] = set()
+        # existing drafts this import would verify but leaves drafts: they carry draft quotes
+        self.unverified: dict[type, set[int]] = defaultdict(set)
         self.updated_ids: list[int] = []
         release = read.release
         when = f", data generated {release.generated_text}" if release.generated_text else ""
@@ -382,6 +386,7 @@ class _Import:
         lap("names")
         self.ensure_states(sides, deals)
         self.ensure_parties()
+        self.mark_unverified_sides(sides)
         lap("states and parties")
         items = self.ensure_items(deals)
         lap("items")
@@ -618,6 +623,18 @@ class _Import:
         self.summary.state_aliases.created = len(new)
 
     # -- non-state parties ----------------------------------------------------------------------
+    def mark_unverified_sides(self, sides: dict[str, Side]) -> None:
+        """A side whose state or party this import left a draft makes its deals drafts."""
+        states = {c for c, pk in self.state_ids.items() if pk in self.unverified[State]}
+        parties = {s for s, pk in self.party_ids.items() if pk in self.unverified[Organization]}
+        if not (states or parties):
+            return
+        for written, side in sides.items():
+            if not side.draft and (side.state in states or side.party in parties):
+                sides[written] = Side(
+                    side.kind, side.state, side.party, "state or party carrying a draft quote"
+                )
+
     def ensure_parties(self) -> None:
         plans = self.parties
         existing = {
@@ -665,8 +682,8 @@ class _Import:
         self.party_ids = {slug: pk for slug, (pk, _) in existing.items()}
 
     # -- items ----------------------------------------------------------------------------------
-    def ensure_items(self, deals: list[SipriDeal]) -> dict[ItemRef, tuple[int, str, bool]]:
-        """Each ItemRef -> (item id, slug, is a draft)."""
+    def ensure_items(self, deals: list[SipriDeal]) -> dict[ItemRef, tuple[int, str, str]]:
+        """Each ItemRef -> (item id, slug, why it is a draft or "")."""
         refs = dict.fromkeys(self.item_refs)
         stored = Item.objects.using(self.using).values_list(
             "id", "slug", "name", "item_type", "country_of_origin__code", "review_state"
@@ -737,10 +754,14 @@ class _Import:
             by_name[key] = (pk, slug, review)
         insert_rows(Item, rows, using=self.using)
         history_insert(Item, ids, **self.history_args())
-        items: dict[ItemRef, tuple[int, str, bool]] = {}
+        items: dict[ItemRef, tuple[int, str, str]] = {}
         for ref, key in key_of.items():
             pk, slug, review = by_name[key]
-            draft = review == ReviewState.DRAFT and pk not in to_verify
+            draft = ""
+            if pk in self.unverified[Item]:
+                draft = "item is a draft carrying a draft quote"
+            elif review == ReviewState.DRAFT and pk not in to_verify:
+                draft = "item read from Comments (inferred)"
             items[ref] = (pk, slug, draft)
         self.summary.items.created = len(new)
         self.summary.items.existing = len(set(key_of.values())) - len(new)
@@ -865,7 +886,7 @@ class _Import:
                 continue
             draft_reason = supplier.draft or recipient.draft
             if not draft_reason and item_draft and self.verifying:
-                draft_reason = "item read from Comments (inferred)"
+                draft_reason = item_draft
             creating.append(
                 (deal, slug, values, ledger_values, supplier, recipient, item_id, draft_reason)
             )
@@ -917,7 +938,21 @@ class _Import:
         self.write_ledger(new_ledger)
         self.update_changed(changed, sides, items)
         self.withdraw(ledger, seen, scope, {s: pk for s, (pk, _) in stored.items()}, source)
+        vouched = self.verify_vouched_deals(
+            [pk for pk, _, _, review in evidence_for if review == ReviewState.DRAFT]
+        )
+        evidence_for = [
+            (pk, slug, deal, ReviewState.VERIFIED if pk in vouched else review)
+            for pk, slug, deal, review in evidence_for
+        ]
         self.insert_evidence(evidence_for, text_offsets, source)
+        if vouched:
+            quotes = list(
+                Evidence.objects.using(using)
+                .filter(transfer_id__in=vouched, source=source, review_state=ReviewState.DRAFT)
+                .values_list("id", flat=True)
+            )
+            self.verify(Evidence, quotes)
 
     def values(self, deal: SipriDeal, supplier: Side, recipient: Side, item_slug, years, decimals):
         def year(value):
@@ -1201,6 +1236,38 @@ class _Import:
         summary.transfers_updated += len(updated)
         summary.imported += len(updated)
         self.update_ledger(ledger_updates)
+
+    def verify_vouched_deals(self, drafts: list[int]) -> set[int]:
+        """A verifying import verifies the existing draft deals it vouches for that are drafts
+        only because an import made them so (a ``--draft`` import, or a reference that was a
+        draft then): the last change to the deal was an import's, and nothing it refers to is a
+        draft now. A deal a curator changed since (e.g. set back to draft) is left alone."""
+        if not (self.verifying and drafts):
+            return set()
+        latest = (
+            Transfer.history.model.objects.using(self.using)
+            .filter(id=OuterRef("pk"))
+            .order_by("-history_date", "-history_id")
+        )
+        pks = set(
+            Transfer.objects.using(self.using)
+            .filter(pk__in=drafts, review_state=ReviewState.DRAFT)
+            .exclude(item__review_state=ReviewState.DRAFT)
+            .exclude(supplier__review_state=ReviewState.DRAFT)
+            .exclude(recipient__review_state=ReviewState.DRAFT)
+            .exclude(supplier_party__review_state=ReviewState.DRAFT)
+            .exclude(recipient_party__review_state=ReviewState.DRAFT)
+            .annotate(last_reason=Subquery(latest.values("history_change_reason")[:1]))
+            .filter(
+                Q(last_reason__startswith="imported from SIPRI release")
+                | Q(last_reason__startswith="reloaded: imported from SIPRI release")
+                | Q(last_reason__startswith="withdrawn: not in SIPRI release")
+            )
+            .values_list("pk", flat=True)
+        )
+        self.summary.transfers_verified = self.verify(Transfer, sorted(pks))
+        self.updated_ids.extend(pks)
+        return pks
 
     def hold_back(self, transfer, deal, values, take, replacing, sides, draft_items) -> set[str]:
         """The changes a verified deal does not take, reported in ``summary.held``: a verified
@@ -1578,8 +1645,25 @@ class _Import:
             )
 
     def verify(self, model, pks: list[int]) -> int:
+        """Verify the drafts among ``pks``; a state, party or item carrying a draft quote stays
+        a draft (a verified fact needs a verified quote), and so do the deals using it."""
         if not pks:
             return 0
+        link = {State: "state", Organization: "organization", Item: "item"}.get(model)
+        if link is not None:
+            quoted = set(
+                Evidence.objects.using(self.using)
+                .filter(**{f"{link}_id__in": pks}, review_state=ReviewState.DRAFT)
+                .values_list(f"{link}_id", flat=True)
+            )
+            if quoted:
+                self.unverified[model] |= quoted
+                for record in model.objects.using(self.using).filter(pk__in=quoted):
+                    self.summary.held.append(
+                        f"{model._meta.verbose_name} {record}: left a draft, it carries a draft "
+                        "quote (its deals stay drafts)"
+                    )
+                pks = [pk for pk in pks if pk not in quoted]
         count = (
             model.objects.using(self.using)
             .filter(pk__in=pks, review_state=ReviewState.DRAFT)
