@@ -21,7 +21,17 @@ hash equals the ledger's is unchanged and costs nothing; a changed deal is compa
 field (a field a curator changed keeps the curator's value and is reported as a conflict);
 tombstoned or deleted deals are not recreated; a deal the previous release of the same scope had
 and this one lacks gets ``withdrawn_by_source`` = this release's Source, if this release is newer
-(a deal quoted from a release of the same day or later is still listed by SIPRI).
+(a deal quoted from a release of the same day or later is still listed by SIPRI). A deal the
+release lists but whose row is rejected is not withdrawn; a rejected row that names no deal
+(wrong column count, no deal id) stops all withdrawal for that import (said in the summary).
+
+Review: a verified fact needs a verified quote and verified references. So a verified deal does
+not take changes that rest on drafts: a ``--draft`` import changes no verified deal, a verifying
+import does not point one at a draft item or party; the changes are kept back, reported
+(``summary.held``) and compared again by the next import. A verifying import verifies the
+existing draft deals (and their quotes of the release) that only an import made drafts, once
+nothing they refer to is a draft; an existing draft state, party or item carrying a draft quote
+stays a draft, and so do its deals.
 """
 
 from __future__ import annotations
