@@ -230,3 +230,17 @@ def test_extract_holds_every_kind_of_party(classic_extract):
     assert {"SUHH", "DDDE", "YUCS", "CSHH", "YDYE", "QM", "QN", "QP", "QQ", "QR", "XK"} <= codes
     assert all(p.resolved for p in parties)
     assert classic_extract.report.unresolved_names == {}
+
+
+def test_deal_id_totals_beyond_the_database_are_rejected():
+    """Deliveries each in range whose totals a transfer cannot hold: the deal is rejected."""
+    text = (DATA / "deal-id-extract.csv").read_bytes().decode("utf-8")
+    text = text.replace(",27,Yes,2018,", ",2000000000,Yes,2018,").replace(
+        ",19,Yes,2019,", ",2000000000,Yes,2019,"
+    )
+    read = sipri_read(text.encode())
+    assert 60445 not in {d.deal_id for d in read.deals}
+    assert any(
+        p.field == "Numbers delivered" and "total above" in p.message for p in read.report.problems
+    )
+    assert "deal:60445" in read.report.rejected_keys and read.report.balanced
