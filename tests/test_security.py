@@ -191,3 +191,20 @@ def test_local_mode_serves_static_files_without_collectstatic(settings, tmp_path
     response = Client().get("/static/admin/css/base.css")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/css")
+
+
+@pytest.mark.django_db
+def test_a_curator_logs_in_from_the_browsable_api_and_sees_drafts(client, curator):
+    """The browsable API links to a login page; the session it opens is the curator's."""
+
+    page = client.get("/api/states/", HTTP_ACCEPT="text/html").content.decode()
+    assert "/api-auth/login/" in page
+    curator.set_password("a-long-curator-password")
+    curator.save()
+    draft = f.StateFactory(code="QZ", name="Draftland")
+    response = client.post(
+        "/api-auth/login/?next=/api/states/QZ/",
+        {"username": curator.username, "password": "a-long-curator-password"},
+    )
+    assert response.status_code == 302
+    assert client.get("/api/states/QZ/").json()["name"] == draft.name

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tracker.services.imports.sipri import sipri_read
-from tracker.services.imports.sipri.extract import sipri_extract
+from tracker.services.imports.sipri.extract import extract_mark, sipri_extract
+from tracker.services.imports.sipri.load import release_scope
 
 from .conftest import DATA, FULL_REGISTER
 
@@ -30,9 +31,16 @@ def test_extract_keeps_preamble_header_and_broken_rows_verbatim():
     extract = sipri_extract(source, state_codes=["TH"])
     read, original = sipri_read(extract.data), sipri_read(source)
     header_line = original.release.header_line
-    assert physical_lines(extract.data)[:header_line] == physical_lines(source)[:header_line]
-    # the same bytes: an all-ASCII extract of a Latin-1 file reads as UTF-8 too
-    assert replace(read.release, encoding="latin-1") == original.release
+    head, source_head = (physical_lines(d)[:header_line] for d in (extract.data, source))
+    assert head[1:] == source_head[1:]
+    # the title says what the extract keeps; the release is otherwise the source's
+    assert head[0].rstrip() == source_head[0].rstrip() + extract_mark(["TH"]).encode()
+    assert read.release.title == original.release.title + extract_mark(["TH"])
+    assert release_scope(read) != release_scope(original)
+    # an all-ASCII extract of a Latin-1 file reads as UTF-8 too
+    assert replace(read.release, encoding="latin-1", title=original.release.title) == (
+        original.release
+    )
     expected = [
         d for d in original.deals if "TH" in (d.supplier.state_code, d.recipient.state_code)
     ]
@@ -106,3 +114,22 @@ def test_extract_command_names_bad_input(tmp_path):
     not_sipri.write_text("a,b\n1,2\n")
     with pytest.raises(CommandError, match="not-sipri.csv"):
         call_command("extract_sipri_region", str(not_sipri), "--output", str(tmp_path / "o.csv"))
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not FULL_REGISTER.exists(), reason=f"{FULL_REGISTER} is absent")
+def test_the_whole_register_imports_over_the_quickstart_extract_and_back(curator):
+    """quickstart's extract first, then SIPRI's whole register: every deal of the extract is the
+    same transfer, nothing is withdrawn; the extract again after it withdraws nothing either."""
+    from tracker.models import Transfer
+    from tracker.services.imports.sipri.load import sipri_import
+
+    extract = sipri_import(REGION_FIXTURE, verified_by=curator)
+    ids = set(Transfer.objects.values_list("id", flat=True))
+    whole = sipri_import(FULL_REGISTER, verified_by=curator)
+    assert whole.balanced and whole.transfers_withdrawn == 0
+    assert whole.transfers_unchanged + whole.transfers_updated >= extract.transfers_created
+    assert ids <= set(Transfer.objects.values_list("id", flat=True))
+    again = sipri_import(REGION_FIXTURE, verified_by=curator)
+    assert again.balanced and again.transfers_withdrawn == 0
+    assert not Transfer.objects.filter(withdrawn_by_source__isnull=False).exists()

@@ -44,14 +44,28 @@ def history_rows() -> int:
     )
 
 
-def release(changes: dict[str, str] | None = None, drop: tuple[str, ...] = (), generated=None):
+UNKEYED = (77, 78)  # the extract's rows with a wrong column count: they name no deal
+
+
+def release(
+    changes: dict[str, str] | None = None,
+    drop: tuple[str, ...] = (),
+    generated=None,
+    *,
+    keyed: bool = True,
+):
     """The classic extract's bytes with rows changed (old text -> new text) or dropped (rows
-    starting with the given text), and another generation date (a newer release)."""
+    starting with the given text), and another generation date (a newer release). ``keyed``
+    blanks the rows naming no deal (a release with them withdraws nothing)."""
     text = CLASSIC.read_bytes().decode("latin-1")
     for old, new in (changes or {}).items():
         assert old in text, old
         text = text.replace(old, new)
-    lines = [line for line in text.split("\n") if not line.startswith(drop) or not drop]
+    lines = text.split("\n")
+    if keyed:
+        for number in UNKEYED:
+            lines[number - 1] = ""
+    lines = [line for line in lines if not line.startswith(drop) or not drop]
     text = "\n".join(lines)
     if generated:
         text = text.replace("13 Oct 2024 2:20:11 PM", generated)
@@ -182,7 +196,11 @@ def test_non_state_parties_are_organisations_with_their_country(curator):
     hor = Organization.objects.get(name="Libya HoR")
     assert (hor.kind, hor.country.code) == ("rival_government", "LY")
     t = transfer_on(read, 37)  # Hezbollah (Lebanon)* <- Iran
-    assert t.recipient_kind == TransferSide.NON_STATE and t.recipient_organization == hezbollah
+    assert (
+        t.recipient_kind == TransferSide.NON_STATE
+        and t.recipient_party == hezbollah
+        and t.recipient_organization is None
+    )
     assert t.recipient is None and t.supplier.code == "IR"
     unknown = transfer_on(read, 16)  # Afghanistan <- unknown supplier(s)
     assert unknown.supplier_kind == TransferSide.UNKNOWN
@@ -229,7 +247,7 @@ def test_newer_release_keeps_curators_values_reports_conflicts_and_withdraws(cur
     gone = transfer_on(read, 23)  # Azerbaijan <- Turkiye, TB2
     newer = release({AI25: AI25_NEWER}, drop=(TB2,), generated="13 Oct 2025 1:00:00 PM")
     summary = sipri_import(newer, verified_by=curator)
-    assert summary.balanced and summary.deals_read == 66
+    assert summary.balanced and summary.deals_read == 66 - len(UNKEYED)
     edited.refresh_from_db()
     assert edited.quantity == 30  # the curator's value stays
     assert edited.comments.startswith("For 28 L-39")  # nobody touched it: SIPRI's new value
@@ -293,7 +311,7 @@ def test_create_unknown_drafts_the_party_and_its_deals(curator):
     assert summary.balanced and summary.imported == GOOD_ROWS + 1
     atlantis = Organization.objects.get(name="Atlantis")
     assert atlantis.review_state == ReviewState.DRAFT
-    deal = Transfer.objects.get(recipient_organization=atlantis)
+    deal = Transfer.objects.get(recipient_party=atlantis)
     assert deal.review_state == ReviewState.DRAFT
     assert deal.evidence.get().review_state == ReviewState.DRAFT
 
@@ -319,11 +337,43 @@ def test_draft_import_makes_everything_a_draft():
 
 
 def test_verifying_a_draft_import_verifies_what_it_vouches_for(curator):
-    """Importing as a draft then with a curator verifies the shared records (source, states)."""
+    """Importing as a draft then with a curator verifies the shared records (source, states)
+    and the deals and quotes that were drafts only because of --draft; inferred ones stay
+    drafts, as in a verified import from scratch."""
     sipri_import(CLASSIC)
+    assert not Transfer.objects.filter(review_state=ReviewState.VERIFIED).exists()
     summary = sipri_import(CLASSIC, verified_by=curator)
     assert Source.objects.get().review_state == ReviewState.VERIFIED
     assert summary.states.verified > 0
+    verified = Transfer.objects.filter(review_state=ReviewState.VERIFIED)
+    drafts = Transfer.objects.filter(review_state=ReviewState.DRAFT)
+    assert summary.transfers_verified == verified.count() > 0
+    assert all(t.verified_by == curator for t in verified)
+    assert (
+        not drafts.exclude(item__review_state=ReviewState.DRAFT)
+        .exclude(recipient_party__review_state=ReviewState.DRAFT)
+        .exclude(supplier_party__review_state=ReviewState.DRAFT)
+        .exists()
+    )
+    quotes = Evidence.objects.filter(transfer__isnull=False)
+    assert not quotes.filter(
+        transfer__review_state=ReviewState.VERIFIED, review_state=ReviewState.DRAFT
+    ).exists()
+    assert not quotes.filter(
+        transfer__review_state=ReviewState.DRAFT, review_state=ReviewState.VERIFIED
+    ).exists()
+    records = [
+        ("sipri", r)
+        for model in (Transfer, Evidence, Item, Organization, Source, State)
+        for r in model.objects.all()
+    ]
+    assert verification_problems(records) == []
+    # the same counts as a verified import from scratch
+    direct = (verified.count(), drafts.count())
+    Evidence.objects.all().delete(), LoadedRecord.objects.all().delete()
+    Transfer.objects.all().delete()
+    sipri_import(CLASSIC, verified_by=curator)
+    assert (verified.count(), drafts.count()) == direct
 
 
 def test_dry_run_writes_nothing_and_reports_the_same(curator):
@@ -453,7 +503,7 @@ def test_a_side_is_taken_whole_or_kept_whole(curator):
     summary = sipri_import(newer.encode(), verified_by=curator)
     edited.refresh_from_db()
     assert (edited.recipient_kind, edited.recipient.code) == ("state", "PK")
-    assert edited.recipient_organization is None
+    assert edited.recipient_party is None
     assert any("recipient: kept the curator's side" in c for c in summary.conflicts)
 
 
@@ -471,3 +521,147 @@ def test_only_a_newer_release_withdraws_a_deal(curator):
     newer = sipri_import(release(drop=(TB2,), generated="1 Jan 2026"), verified_by=curator)
     tb2.refresh_from_db()
     assert newer.transfers_withdrawn == 1 and tb2.withdrawn_by_source is not None
+
+
+def test_an_unbalanced_summary_stops_the_import_before_commit(curator):
+    """The balance is checked inside the transaction: a lost deal writes nothing."""
+    read = sipri_read(CLASSIC)
+    read.report.deals_read += 1  # one deal more read than the import accounts for
+    with pytest.raises(SipriImportError, match="does not balance"):
+        sipri_import(read, verified_by=curator)
+    assert not Transfer.objects.exists() and not Source.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "value"),
+    [
+        ("Afghanistan,Brazil,2017,", "Afghanistan,Brazil,0000,", "Year of order", "0000"),
+        ("Afghanistan,Brazil,2017,", "Afghanistan,Brazil,1850,", "Year of order", "1850"),
+        ("Afghanistan,Brazil,2017,", "Afghanistan,Brazil,2999,", "Year of order", "2999"),
+        (",6,,EMB-314", ",3000000000,,EMB-314", "Number ordered", "3000000000"),
+        ("6,?,2018,New", "6,?,2018; 9999,New", "Year(s) of delivery", "2018; 9999"),
+        ("production line,4.5,27,27", "production line,4.5,1000000000000,27", None, None),
+    ],
+)
+def test_out_of_range_values_are_rejected_rows_not_tracebacks(curator, old, new, field, value):
+    """Values the database cannot hold are reported by line, field and value; the rest loads."""
+    summary = sipri_import(release({old: new}), verified_by=curator)
+    field = field or "SIPRI TIV for total order"
+    value = value or "1000000000000"
+    assert any(r.startswith("line 13") and field in r and value in r for r in summary.rejected), (
+        summary.rejected
+    )
+    assert summary.balanced and summary.imported == GOOD_ROWS - 1
+
+
+def test_a_deal_rejected_by_a_newer_release_is_not_withdrawn(curator):
+    """A deal still in the newer release but rejected there (by the loader: delivery before
+    order; by the reader: a bad value) is still listed by SIPRI: it is not withdrawn."""
+    read = sipri_read(CLASSIC)
+    sipri_import(read, verified_by=curator)
+    tb2, ai25 = transfer_on(read, 23), transfer_on(read, 14)
+    newer = release(
+        {
+            "Bayraktar TB2,armed UAV,12,?,2020,New": "Bayraktar TB2,armed UAV,12,?,2019,New",
+            AI25: AI25.replace(",New,", ",Brand new,"),
+        },
+        generated="1 Jan 2026",
+    )
+    summary = sipri_import(newer, verified_by=curator)
+    assert any("line 23" in r and "before the order year" in r for r in summary.rejected)
+    assert any(r.startswith("line 14: status") for r in summary.rejected)
+    assert summary.transfers_withdrawn == 0 and summary.balanced
+    tb2.refresh_from_db(), ai25.refresh_from_db()
+    assert tb2.withdrawn_by_source is None and ai25.withdrawn_by_source is None
+
+
+def test_rejected_rows_naming_no_deal_skip_withdrawal_and_say_so(curator):
+    """A row with the wrong column count could be any deal: nothing is withdrawn that time."""
+    read = sipri_read(CLASSIC)
+    sipri_import(read, verified_by=curator)
+    tb2 = transfer_on(read, 23)
+    summary = sipri_import(
+        release(drop=(TB2,), generated="1 Jan 2026", keyed=False), verified_by=curator
+    )
+    tb2.refresh_from_db()
+    assert summary.transfers_withdrawn == 0 and tb2.withdrawn_by_source is None
+    assert summary.withdrawal_skipped.startswith("2 rejected row(s) name no deal (line(s) 76, 77)")
+    assert any(line.startswith("withdrawal skipped:") for line in summary.lines())
+
+
+AUS_ENGINE = "vehicle engine,150,?,2002; 2003; 2004; 2005,New,6V-53T (275hp) diesel engine; for 150"
+AUS_GENERIC = "vehicle engine,150,?,2002; 2003; 2004; 2005,New,For 150"
+
+
+def test_a_verified_deal_keeps_its_item_when_the_newer_release_points_it_at_a_draft(curator):
+    """A newer release whose Comments now name a model (a draft item, inferred) does not abort
+    the import: the verified deal keeps its item, the change is reported and taken later."""
+    first = sipri_import(release({AUS_ENGINE: AUS_GENERIC}), verified_by=curator)
+    assert first.balanced
+    deal = Transfer.objects.get(quantity=150, item__name="vehicle engine")
+    assert deal.review_state == ReviewState.VERIFIED
+    generic = deal.item
+    summary = sipri_import(release(generated="1 Jan 2026"), verified_by=curator)
+    deal.refresh_from_db()
+    assert deal.review_state == ReviewState.VERIFIED and deal.item == generic
+    assert deal.comments.startswith("6V-53T")  # the rest of SIPRI's change is taken
+    assert any("kept its item" in h and "6v-53t" in h.casefold() for h in summary.held)
+    assert summary.balanced
+
+
+def test_a_verified_deal_keeps_its_side_when_the_newer_release_names_a_draft_party(curator):
+    """A side changed to a name drafted with --create-unknown: the verified deal keeps its side."""
+    sipri_import(DEAL_ID, verified_by=curator)
+    deal = Transfer.objects.get(external_id="sipri:deal:35382")
+    text = DEAL_ID.read_bytes().decode("utf-8", "replace")
+    newer = text.replace(
+        "35382,United States,Afghanistan,", "35382,United States,Ruritania,"
+    ).replace("28 Apr 2025", "28 Apr 2026")
+    summary = sipri_import(newer.encode(), verified_by=curator, create_unknown=True)
+    deal.refresh_from_db()
+    assert deal.review_state == ReviewState.VERIFIED
+    assert (deal.recipient_kind, deal.recipient.code) == ("state", "AF")
+    assert any("kept its recipient" in h and "Ruritania" in h for h in summary.held)
+
+
+def test_a_draft_import_does_not_change_verified_deals(curator):
+    """A --draft release's values are quoted by draft evidence only: verified deals keep theirs
+    (reported); a later verifying import of the same release takes them."""
+    read = sipri_read(CLASSIC)
+    sipri_import(read, verified_by=curator)
+    ai25 = transfer_on(read, 14)
+    newer = release({AI25: AI25_NEWER}, generated="13 Oct 2025 1:00:00 PM")
+    summary = sipri_import(newer)
+    ai25.refresh_from_db()
+    assert ai25.quantity == 26 and ai25.review_state == ReviewState.VERIFIED
+    assert any("kept back" in h and "quantity" in h for h in summary.held)
+    vouched = sipri_import(newer, verified_by=curator)
+    ai25.refresh_from_db()
+    assert ai25.quantity == 28 and not vouched.held and not vouched.conflicts
+
+
+def test_existing_drafts_carrying_draft_quotes_stay_drafts_with_their_deals(curator):
+    """A draft item or state the import would verify stays a draft while it carries a draft
+    quote (a verified fact needs a verified quote); the deals using it are drafts, reported."""
+    from tests.factories import EvidenceFactory, ItemFactory, StateFactory
+
+    item = ItemFactory(
+        name="L-39C Albatros",
+        item_type="trainer aircraft",
+        manufacturer=None,
+        country_of_origin=None,
+    )
+    EvidenceFactory(item=item, transfer=None)
+    afghanistan = StateFactory(code="AF", name="Afghanistan")
+    EvidenceFactory(state=afghanistan, transfer=None)
+    summary = sipri_import(CLASSIC, verified_by=curator)
+    item.refresh_from_db(), afghanistan.refresh_from_db()
+    assert item.review_state == ReviewState.DRAFT and afghanistan.review_state == ReviewState.DRAFT
+    assert Transfer.objects.filter(item=item).exists()
+    assert not Transfer.objects.filter(item=item, review_state=ReviewState.VERIFIED).exists()
+    assert Transfer.objects.filter(recipient=afghanistan).exists()
+    assert not Transfer.objects.filter(
+        recipient=afghanistan, review_state=ReviewState.VERIFIED
+    ).exists()
+    assert sum(1 for h in summary.held if "left a draft" in h) == 2
+    assert Transfer.objects.filter(review_state=ReviewState.VERIFIED).exists()

@@ -173,6 +173,9 @@ def test_deal_id_bad_deals_are_reported_whole(deal_id_extract):
     assert (33, "SIPRI AT Database ID") in fields
     ids = {d.deal_id for d in deal_id_extract.deals}
     assert not ids & {70002, 70003, 70004}
+    # the rejected deals still name themselves (not withdrawn); rows 32-33 name no deal
+    assert {"deal:70002", "deal:70003", "deal:70004"} <= report.rejected_keys
+    assert report.unkeyed_lines == [32, 33]
     assert (report.deals_read, report.parsed, report.rejected) == (12, 7, 5)
 
 
@@ -227,3 +230,17 @@ def test_extract_holds_every_kind_of_party(classic_extract):
     assert {"SUHH", "DDDE", "YUCS", "CSHH", "YDYE", "QM", "QN", "QP", "QQ", "QR", "XK"} <= codes
     assert all(p.resolved for p in parties)
     assert classic_extract.report.unresolved_names == {}
+
+
+def test_deal_id_totals_beyond_the_database_are_rejected():
+    """Deliveries each in range whose totals a transfer cannot hold: the deal is rejected."""
+    text = (DATA / "deal-id-extract.csv").read_bytes().decode("utf-8")
+    text = text.replace(",27,Yes,2018,", ",2000000000,Yes,2018,").replace(
+        ",19,Yes,2019,", ",2000000000,Yes,2019,"
+    )
+    read = sipri_read(text.encode())
+    assert 60445 not in {d.deal_id for d in read.deals}
+    assert any(
+        p.field == "Numbers delivered" and "total above" in p.message for p in read.report.problems
+    )
+    assert "deal:60445" in read.report.rejected_keys and read.report.balanced

@@ -60,5 +60,3 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False, indent=1))
         else:
             self.stdout.write("\n".join(summary.lines()))
-        if not summary.balanced:
-            raise CommandError("the summary does not balance: deals were lost")

@@ -109,6 +109,7 @@ class ClassicReader(RowParser):
                 self.line = numbers[0]
                 self.problem("row", text, f"{len(fields)} columns where the header has {width}")
                 report.rejected += 1
+                report.unkeyed_lines.append(numbers[0])
         if not rows:
             report.problems.extend(self.problems)
             return []
@@ -209,6 +210,7 @@ class ClassicReader(RowParser):
         for index, (row_digest, key) in enumerate(zip(digests, keys, strict=True)):
             if index in bad_rows:  # a rejected row takes no occurrence number
                 identities.append(None), deal_keys.append(None), occurrence.append(None)
+                report.rejected_keys.add(f"key:{key}")
                 continue
             occurrences[row_digest] += 1
             key_occurrences[key] += 1

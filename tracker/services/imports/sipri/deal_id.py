@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .fields import RowParser, column_index, split_line
+from .fields import MAX_INTEGER, MAX_TIV, RowParser, column_index, split_line
 from .names import parse_party
 from .records import Delivery, ReadReport, Release, SipriDeal
 
@@ -71,6 +71,7 @@ class DealIdReader(RowParser):
                 self.problem(
                     "row", line, f"{len(fields)} columns where the header has {self.width}"
                 )
+                report.unkeyed_lines.append(self.line)
                 continue
             deal_id = self.integer("SIPRI AT Database ID", fields[c["SIPRI AT Database ID"]])
             if deal_id is None:
@@ -78,6 +79,7 @@ class DealIdReader(RowParser):
                 report.rejected += 1
                 if not fields[c["SIPRI AT Database ID"]].strip():
                     self.problem("SIPRI AT Database ID", "", "missing")
+                report.unkeyed_lines.append(self.line)
                 continue
             groups.setdefault(deal_id, []).append((self.line, fields, line))
         deals = []
@@ -86,6 +88,7 @@ class DealIdReader(RowParser):
             deal = self._deal(deal_id, rows)
             if deal is None:
                 report.rejected += 1
+                report.rejected_keys.add(f"deal:{deal_id}")
             else:
                 deals.append(deal)
         report.parsed = len(deals)
@@ -146,12 +149,16 @@ class DealIdReader(RowParser):
         tiv_estimate = self.decimal("SIPRI estimate", first[c["SIPRI estimate"]])
         tiv_unit = self.decimal("TIV deal unit", first[c["TIV deal unit"]])
         local = self.yes_no("Local production", first[c["Local production"]])
-        if len(self.problems) > before:
-            return None
         deliveries.sort(key=lambda d: d.year)
         years = tuple(d.year for d in deliveries)
         numbers = [d.number for d in deliveries]
         tivs = [d.tiv for d in deliveries]
+        if None not in numbers and sum(numbers) > MAX_INTEGER:
+            self.problem("Numbers delivered", str(sum(numbers)), f"total above {MAX_INTEGER}")
+        if None not in tivs and sum(tivs, Decimal(0)) >= MAX_TIV:
+            self.problem("TIV delivery values", str(sum(tivs)), f"total not below {MAX_TIV:,.0f}")
+        if len(self.problems) > before:
+            return None
         identity = f"deal:{deal_id}"
         return SipriDeal(
             identity=identity,

@@ -1,9 +1,10 @@
 """Regional extracts of a SIPRI export: the deals of some states, in the file's own format.
 
 An extract is the original file cut down, byte for byte: the preamble (with SIPRI's source line
-and generation date), the header and every physical line of each kept deal, in file order and in
-the file's encoding. A deal broken across lines keeps all its lines, so the SIPRI reader reads an
-extract exactly as it reads the whole file.
+and generation date; its title line says it is an extract and of which states), the header and
+every physical line of each kept deal, in file order and in the file's encoding. A deal broken
+across lines keeps all its lines, so the SIPRI reader reads an extract exactly as it reads the
+whole file.
 """
 
 from __future__ import annotations
@@ -44,6 +45,25 @@ def deal_involves(deal: SipriDeal, state_codes: frozenset[str]) -> bool:
     )
 
 
+def extract_mark(state_codes) -> str:
+    """What an extract adds to the release's title line: which deals it keeps. The title is the
+    release's scope for the importer, so an extract is never taken for the whole register (whose
+    deals it lacks would otherwise look withdrawn)."""
+    return f" [extract: deals involving {', '.join(sorted(state_codes))}]"
+
+
+def _marked(head: list[bytes], state_codes) -> list[bytes]:
+    """The preamble with the extract's mark at the end of its title (the first non-blank line),
+    before any line-end whitespace; every other byte as in the source."""
+    marked = list(head)
+    for index, line in enumerate(marked):
+        if line.strip():
+            body = line.rstrip(b" \t\r")
+            marked[index] = body + extract_mark(state_codes).encode("ascii") + line[len(body) :]
+            break
+    return marked
+
+
 def _key_group(deal: SipriDeal) -> str:
     """The deal's naming fields without its occurrence number (classic format); the deal id in
     the deal-id format."""
@@ -63,7 +83,7 @@ def sipri_extract(source: str | PathLike | bytes, *, state_codes) -> SipriExtrac
     chosen = [deal for deal in read.deals if _key_group(deal) in involved]
     kept = sorted({n for deal in chosen for n in deal.lines})
     deals = len(chosen)
-    head = physical[: read.release.header_line]
+    head = _marked(physical[: read.release.header_line], codes)
     body = [physical[n - 1] for n in kept]
     return SipriExtract(
         data=b"\n".join(head + body) + b"\n",

@@ -4,6 +4,7 @@ field parsers that report a bad value (line, field, value, why) instead of raisi
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import re
 from decimal import Decimal
@@ -11,6 +12,15 @@ from decimal import Decimal
 from .records import Problem, SipriStatus
 
 MAX_CONTINUATION_LINES = 3
+# What the database holds: whole numbers in a 32-bit integer column, TIV values in
+# numeric(16, 4) (below 10^12), years from 1900 to next year (a year beyond is a typo).
+MAX_INTEGER = 2**31 - 1
+MAX_TIV = Decimal(10) ** 12
+FIRST_YEAR = 1900
+
+
+def last_year() -> int:
+    return dt.date.today().year + 1
 
 
 class SipriFormatError(ValueError):
@@ -69,7 +79,11 @@ class RowParser:
     def integer(self, field: str, value: str, *, required: bool = False) -> int | None:
         value = value.strip()
         if value.isdigit() and value.isascii():
-            return int(value)
+            number = int(value)
+            if number <= MAX_INTEGER:
+                return number
+            self.problem(field, value, f"larger than {MAX_INTEGER}")
+            return None
         if value or required:
             self.problem(field, value, "not a whole number" if value else "missing")
         return None
@@ -77,15 +91,28 @@ class RowParser:
     def year(self, field: str, value: str) -> int | None:
         value = value.strip()
         if len(value) == 4 and value.isdigit() and value.isascii():
-            return int(value)
+            year = int(value)
+            if self.year_in_range(field, value, year):
+                return year
+            return None
         if value:
             self.problem(field, value, "not a year")
         return None
 
+    def year_in_range(self, field: str, value: str, year: int) -> bool:
+        if FIRST_YEAR <= year <= last_year():
+            return True
+        self.problem(field, value, f"year out of range ({FIRST_YEAR}-{last_year()})")
+        return False
+
     def decimal(self, field: str, value: str) -> Decimal | None:
         value = value.strip()
         if _DECIMAL.fullmatch(value):
-            return Decimal(value)
+            number = Decimal(value)
+            if number < MAX_TIV:
+                return number
+            self.problem(field, value, f"not below {MAX_TIV:,.0f}")
+            return None
         if value:
             self.problem(field, value, "not a number")
         return None
@@ -137,5 +164,8 @@ class RowParser:
             if last < first:
                 self.problem(field, value, "range ends before it starts")
                 return ()
+            for year, text in ((first, match[1]), (last, match[2])):
+                if text and not self.year_in_range(field, value, year):
+                    return ()
             years.extend(range(first, last + 1))
         return tuple(sorted(set(years)))

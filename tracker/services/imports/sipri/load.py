@@ -21,7 +21,17 @@ hash equals the ledger's is unchanged and costs nothing; a changed deal is compa
 field (a field a curator changed keeps the curator's value and is reported as a conflict);
 tombstoned or deleted deals are not recreated; a deal the previous release of the same scope had
 and this one lacks gets ``withdrawn_by_source`` = this release's Source, if this release is newer
-(a deal quoted from a release of the same day or later is still listed by SIPRI).
+(a deal quoted from a release of the same day or later is still listed by SIPRI). A deal the
+release lists but whose row is rejected is not withdrawn; a rejected row that names no deal
+(wrong column count, no deal id) stops all withdrawal for that import (said in the summary).
+
+Review: a verified fact needs a verified quote and verified references. So a verified deal does
+not take changes that rest on drafts: a ``--draft`` import changes no verified deal, a verifying
+import does not point one at a draft item or party; the changes are kept back, reported
+(``summary.held``) and compared again by the next import. A verifying import verifies the
+existing draft deals (and their quotes of the release) that only an import made drafts, once
+nothing they refer to is a draft; an existing draft state, party or item carrying a draft quote
+stays a draft, and so do its deals.
 """
 
 from __future__ import annotations
@@ -38,7 +48,7 @@ from os import PathLike
 
 import orjson
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 from django.utils.text import slugify
@@ -70,6 +80,7 @@ from ....models.tombstones import Tombstone
 from .bulk import columns, history_insert, insert_rows, reserve_ids
 from .categories import description_category
 from .comments import ItemRef, deal_item
+from .integrations import load_integrations, plan_integrations
 from .kinds import description_kind
 from .names import SIPRI_STATE_CODES, USER_ASSIGNED_STATES, Party, PartyKind
 from .reader import sipri_read
@@ -95,10 +106,10 @@ LEDGER_FIELDS = (
     "external_id",
     "supplier_kind",
     "supplier",
-    "supplier_organization",
+    "supplier_party",
     "recipient_kind",
     "recipient",
-    "recipient_organization",
+    "recipient_party",
     "item",
     "quantity",
     "quantity_estimated",
@@ -161,6 +172,7 @@ class ImportSummary:
     transfers_unchanged: int = 0
     transfers_skipped: int = 0
     transfers_withdrawn: int = 0
+    transfers_verified: int = 0  # existing draft deals this import vouched for
     draft_deals: int = 0
     evidence_created: int = 0
     deliveries_created: int = 0
@@ -174,6 +186,8 @@ class ImportSummary:
     repaired: list[list[int]] = field(default_factory=list)
     draft_reasons: dict[str, int] = field(default_factory=dict)
     integrations: dict | None = None
+    held: list[str] = field(default_factory=list)  # changes a verified deal did not take
+    withdrawal_skipped: str = ""  # why no deal was withdrawn (rejected rows naming no deal)
     seconds: float = 0.0  # reading, loading and commit (not the process start-up)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step
 
@@ -201,7 +215,8 @@ class ImportSummary:
             f"({'balanced' if self.balanced else 'NOT BALANCED'})",
             f"transfers: {self.transfers_created} created, {self.transfers_updated} updated, "
             f"{self.transfers_unchanged} unchanged, {self.transfers_skipped} skipped, "
-            f"{self.transfers_withdrawn} withdrawn; {self.draft_deals} imported as drafts",
+            f"{self.transfers_withdrawn} withdrawn, {self.transfers_verified} drafts verified; "
+            f"{self.draft_deals} imported as drafts",
             counts("states", self.states),
             counts("state aliases", self.state_aliases),
             counts("non-state parties", self.parties),
@@ -223,6 +238,10 @@ class ImportSummary:
         for reason, count in sorted(self.draft_reasons.items()):
             out.append(f"  draft: {count} deal(s): {reason}")
         out += [f"  rejected: {r}" for r in self.rejected]
+        out.append(f"changes kept back from verified deals: {len(self.held)}")
+        out += [f"  held: {h}" for h in self.held[:EXAMPLES]]
+        if self.withdrawal_skipped:
+            out.append(f"withdrawal skipped: {self.withdrawal_skipped}")
         out += [f"  conflict: {c}" for c in self.conflicts[:EXAMPLES]]
         if len(self.conflicts) > EXAMPLES:
             out.append(f"  ... and {len(self.conflicts) - EXAMPLES} more conflicts")
@@ -230,7 +249,7 @@ class ImportSummary:
         if len(self.skipped) > EXAMPLES:
             out.append(f"  ... and {len(self.skipped) - EXAMPLES} more skipped")
         if self.integrations is None:
-            out.append("integrations from comments: not run (integrations.py not merged)")
+            out.append("integrations from comments: none")
         else:
             out.append(
                 "integrations from comments: "
@@ -274,7 +293,8 @@ def sipri_import(
     ``verified_by`` (a user) makes the imported records verified by that user, except what is
     inferred (items read from Comments, parties drafted with ``create_unknown``) and the deals
     using them; without it everything is a draft. Raises ``SipriImportError`` (nothing written)
-    for a name no table resolves unless ``create_unknown``. ``dry_run`` does everything, then
+    for a name no table resolves unless ``create_unknown``, and when the summary does not
+    balance (a deal lost). ``dry_run`` does everything, then
     rolls back.
     """
     started = time.perf_counter()
@@ -291,6 +311,15 @@ def sipri_import(
             path_label=path_label,
             dry_run=dry_run,
         ).run()
+        if not summary.balanced:
+            # checked before commit: a lost deal writes nothing
+            raise SipriImportError(
+                [
+                    f"the summary does not balance: {summary.deals_read} deal(s) read, "
+                    f"{summary.imported} imported + {summary.unchanged} unchanged + "
+                    f"{summary.reported} reported"
+                ]
+            )
         if dry_run:
             transaction.set_rollback(True, using=using)
         committing = time.perf_counter()
@@ -321,6 +350,9 @@ class _Import:
         self.connection = connections[using]
         self.now = timezone.now()
         self.created_ids: list[int] = []
+        self.rejected_slugs: set[str] = set()
+        # existing drafts this import would verify but leaves drafts: they carry draft quotes
+        self.unverified: dict[type, set[int]] = defaultdict(set)
         self.updated_ids: list[int] = []
         release = read.release
         when = f", data generated {release.generated_text}" if release.generated_text else ""
@@ -364,6 +396,7 @@ class _Import:
         lap("names")
         self.ensure_states(sides, deals)
         self.ensure_parties()
+        self.mark_unverified_sides(sides)
         lap("states and parties")
         items = self.ensure_items(deals)
         lap("items")
@@ -371,7 +404,7 @@ class _Import:
         lap("source")
         self.load_transfers(deals, sides, items, source)
         lap("transfers, evidence, ledger")
-        self.integrations_call_point(deals, items, source)
+        self.load_integrations(deals, items, source)
         lap("integrations")
         self.check_references()
         lap("checks")
@@ -485,6 +518,7 @@ class _Import:
                 kept.append(deal)
             else:
                 self.summary.rejected.append(str(problem))
+                self.rejected_slugs.add(_transfer_slug(deal))  # still listed: not withdrawn
         return kept
 
     # -- states ---------------------------------------------------------------------------------
@@ -599,6 +633,18 @@ class _Import:
         self.summary.state_aliases.created = len(new)
 
     # -- non-state parties ----------------------------------------------------------------------
+    def mark_unverified_sides(self, sides: dict[str, Side]) -> None:
+        """A side whose state or party this import left a draft makes its deals drafts."""
+        states = {c for c, pk in self.state_ids.items() if pk in self.unverified[State]}
+        parties = {s for s, pk in self.party_ids.items() if pk in self.unverified[Organization]}
+        if not (states or parties):
+            return
+        for written, side in sides.items():
+            if not side.draft and (side.state in states or side.party in parties):
+                sides[written] = Side(
+                    side.kind, side.state, side.party, "state or party carrying a draft quote"
+                )
+
     def ensure_parties(self) -> None:
         plans = self.parties
         existing = {
@@ -646,8 +692,8 @@ class _Import:
         self.party_ids = {slug: pk for slug, (pk, _) in existing.items()}
 
     # -- items ----------------------------------------------------------------------------------
-    def ensure_items(self, deals: list[SipriDeal]) -> dict[ItemRef, tuple[int, str, bool]]:
-        """Each ItemRef -> (item id, slug, is a draft)."""
+    def ensure_items(self, deals: list[SipriDeal]) -> dict[ItemRef, tuple[int, str, str]]:
+        """Each ItemRef -> (item id, slug, why it is a draft or "")."""
         refs = dict.fromkeys(self.item_refs)
         stored = Item.objects.using(self.using).values_list(
             "id", "slug", "name", "item_type", "country_of_origin__code", "review_state"
@@ -718,10 +764,14 @@ class _Import:
             by_name[key] = (pk, slug, review)
         insert_rows(Item, rows, using=self.using)
         history_insert(Item, ids, **self.history_args())
-        items: dict[ItemRef, tuple[int, str, bool]] = {}
+        items: dict[ItemRef, tuple[int, str, str]] = {}
         for ref, key in key_of.items():
             pk, slug, review = by_name[key]
-            draft = review == ReviewState.DRAFT and pk not in to_verify
+            draft = ""
+            if pk in self.unverified[Item]:
+                draft = "item is a draft carrying a draft quote"
+            elif review == ReviewState.DRAFT and pk not in to_verify:
+                draft = "item read from Comments (inferred)"
             items[ref] = (pk, slug, draft)
         self.summary.items.created = len(new)
         self.summary.items.existing = len(set(key_of.values())) - len(new)
@@ -846,7 +896,7 @@ class _Import:
                 continue
             draft_reason = supplier.draft or recipient.draft
             if not draft_reason and item_draft and self.verifying:
-                draft_reason = "item read from Comments (inferred)"
+                draft_reason = item_draft
             creating.append(
                 (deal, slug, values, ledger_values, supplier, recipient, item_id, draft_reason)
             )
@@ -879,6 +929,17 @@ class _Import:
             for d in deal.deliveries:
                 new_deliveries.append((pk, d))
             evidence_for.append((pk, slug, deal, row_review[0]))
+        assert columns(Transfer)[8:17] == [
+            "supplier_kind",
+            "supplier_id",
+            "recipient_kind",
+            "recipient_id",
+            "supplier_party_id",
+            "recipient_party_id",
+            "supplier_organization_id",
+            "recipient_organization_id",
+            "item_id",
+        ]
         insert_rows(Transfer, new_rows, using=using)
         history_insert(Transfer, ids, **self.history_args())
         summary.transfers_created = len(new_rows)
@@ -887,7 +948,21 @@ class _Import:
         self.write_ledger(new_ledger)
         self.update_changed(changed, sides, items)
         self.withdraw(ledger, seen, scope, {s: pk for s, (pk, _) in stored.items()}, source)
+        vouched = self.verify_vouched_deals(
+            [pk for pk, _, _, review in evidence_for if review == ReviewState.DRAFT]
+        )
+        evidence_for = [
+            (pk, slug, deal, ReviewState.VERIFIED if pk in vouched else review)
+            for pk, slug, deal, review in evidence_for
+        ]
         self.insert_evidence(evidence_for, text_offsets, source)
+        if vouched:
+            quotes = list(
+                Evidence.objects.using(using)
+                .filter(transfer_id__in=vouched, source=source, review_state=ReviewState.DRAFT)
+                .values_list("id", flat=True)
+            )
+            self.verify(Evidence, quotes)
 
     def values(self, deal: SipriDeal, supplier: Side, recipient: Side, item_slug, years, decimals):
         def year(value):
@@ -912,10 +987,10 @@ class _Import:
             "external_id": f"sipri:{deal.identity}",
             "supplier_kind": supplier.kind,
             "supplier": [supplier.state] if supplier.state else None,
-            "supplier_organization": [supplier.party] if supplier.party else None,
+            "supplier_party": [supplier.party] if supplier.party else None,
             "recipient_kind": recipient.kind,
             "recipient": [recipient.state] if recipient.state else None,
-            "recipient_organization": [recipient.party] if recipient.party else None,
+            "recipient_party": [recipient.party] if recipient.party else None,
             "item": [item_slug],
             "quantity": deal.number_ordered,
             "quantity_estimated": deal.number_ordered_estimated,
@@ -963,6 +1038,8 @@ class _Import:
             state_ids[recipient.state] if recipient.state else None,
             party_ids[supplier.party] if supplier.party else None,
             party_ids[recipient.party] if recipient.party else None,
+            None,  # supplier_organization: the company that sold (SIPRI names none)
+            None,  # recipient_organization
             item_id,
             v["quantity"],
             v["quantity_estimated"],
@@ -1051,8 +1128,8 @@ class _Import:
         org_slug = dict(
             Organization.objects.using(using)
             .filter(
-                pk__in={t.supplier_organization_id for t in transfers.values()}
-                | {t.recipient_organization_id for t in transfers.values()}
+                pk__in={t.supplier_party_id for t in transfers.values()}
+                | {t.recipient_party_id for t in transfers.values()}
             )
             .values_list("id", "slug")
         )
@@ -1083,6 +1160,7 @@ class _Import:
                 ]
             )
         updated, ledger_updates, replace_deliveries = [], [], {}
+        draft_items = {slug for _, slug, draft in items.values() if draft}
         fields_taken: set[str] = set()
         for pk, slug, deal, values, ledger_values, entry, scope_only in changed:
             transfer = transfers.get(pk)
@@ -1091,7 +1169,7 @@ class _Import:
             if scope_only:
                 ledger_updates.append((entry[0], ledger_values))
                 continue
-            baseline = baselines.get(entry[0], {}) if entry else {}
+            baseline = _renamed_sides(baselines.get(entry[0], {}) if entry else {})
             current = self.current_values(transfer, code_of, org_slug, item_slug, source_keys)
             current[DELIVERIES] = deliveries.get(pk, [])
             take = []
@@ -1109,7 +1187,7 @@ class _Import:
                     )
             for side in ("supplier", "recipient"):
                 # a side is its kind, state and party together: take all of it or none of it
-                group = {f"{side}_kind", side, f"{side}_organization"}
+                group = {f"{side}_kind", side, f"{side}_party"}
                 kept = {n for n in group - set(take) if current.get(n) != values[n]}
                 if kept and group & set(take):
                     take = [n for n in take if n not in group]
@@ -1125,6 +1203,20 @@ class _Import:
                     summary.conflicts.append(
                         f"line {deal.line}: transfer {slug}, deliveries: curator's rows kept"
                     )
+            held = self.hold_back(
+                transfer, deal, values, take, pk in replace_deliveries, sides, draft_items
+            )
+            if held:
+                take = [n for n in take if n not in held]
+                if DELIVERIES in held:
+                    replace_deliveries.pop(pk, None)
+                # the ledger keeps the deal's values for the held fields, and no digest: the
+                # next import compares the deal again and takes them once it may
+                ledger = orjson.loads(ledger_values)
+                for name in held:
+                    ledger[name] = current.get(name) if name != DELIVERIES else current[DELIVERIES]
+                ledger[DIGEST] = "held"
+                ledger_values = orjson.dumps(ledger, option=orjson.OPT_SORT_KEYS).decode()
             ledger_updates.append((entry[0] if entry else None, ledger_values, slug))
             if not take and pk not in replace_deliveries:
                 summary.unchanged += 1
@@ -1155,6 +1247,75 @@ class _Import:
         summary.imported += len(updated)
         self.update_ledger(ledger_updates)
 
+    def verify_vouched_deals(self, drafts: list[int]) -> set[int]:
+        """A verifying import verifies the existing draft deals it vouches for that are drafts
+        only because an import made them so (a ``--draft`` import, or a reference that was a
+        draft then): the last change to the deal was an import's, and nothing it refers to is a
+        draft now. A deal a curator changed since (e.g. set back to draft) is left alone."""
+        if not (self.verifying and drafts):
+            return set()
+        latest = (
+            Transfer.history.model.objects.using(self.using)
+            .filter(id=OuterRef("pk"))
+            .order_by("-history_date", "-history_id")
+        )
+        pks = set(
+            Transfer.objects.using(self.using)
+            .filter(pk__in=drafts, review_state=ReviewState.DRAFT)
+            .exclude(item__review_state=ReviewState.DRAFT)
+            .exclude(supplier__review_state=ReviewState.DRAFT)
+            .exclude(recipient__review_state=ReviewState.DRAFT)
+            .exclude(supplier_party__review_state=ReviewState.DRAFT)
+            .exclude(recipient_party__review_state=ReviewState.DRAFT)
+            .annotate(last_reason=Subquery(latest.values("history_change_reason")[:1]))
+            .filter(
+                Q(last_reason__startswith="imported from SIPRI release")
+                | Q(last_reason__startswith="reloaded: imported from SIPRI release")
+                | Q(last_reason__startswith="withdrawn: not in SIPRI release")
+            )
+            .values_list("pk", flat=True)
+        )
+        self.summary.transfers_verified = self.verify(Transfer, sorted(pks))
+        self.updated_ids.extend(pks)
+        return pks
+
+    def hold_back(self, transfer, deal, values, take, replacing, sides, draft_items) -> set[str]:
+        """The changes a verified deal does not take, reported in ``summary.held``: a verified
+        fact needs a verified quote and verified references. A ``--draft`` import (its quotes are
+        drafts) changes no verified deal; a verifying import does not point a verified deal at a
+        draft item or party (the deal keeps its value until the draft is verified)."""
+        if transfer.review_state != ReviewState.VERIFIED:
+            return set()
+        changes = set(take)
+        if replacing:
+            changes.add(DELIVERIES)
+        if not changes:
+            return set()
+        line = f"line {deal.line}: transfer {transfer.slug}"
+        if not self.verifying:
+            self.summary.held.append(
+                f"{line}: verified, SIPRI's changes ({', '.join(sorted(changes))}) kept back: "
+                "a --draft import's quotes are drafts"
+            )
+            return changes
+        held: set[str] = set()
+        if "item" in changes and values["item"][0] in draft_items:
+            held.add("item")
+            self.summary.held.append(
+                f"{line}: verified, kept its item: SIPRI's item {values['item'][0]} is a draft "
+                "(read from Comments)"
+            )
+        for side in ("supplier", "recipient"):
+            group = {f"{side}_kind", side, f"{side}_party"}
+            written = getattr(deal, side).written
+            if changes & group and sides[written].draft:
+                held |= changes & group
+                self.summary.held.append(
+                    f"{line}: verified, kept its {side}: SIPRI's {side} {written.strip()!r} is a "
+                    f"draft ({sides[written].draft})"
+                )
+        return held
+
     def current_values(self, t: Transfer, code_of, org_slug, item_slug, source_keys) -> dict:
         def iso(value):
             return value.isoformat() if value else None
@@ -1166,14 +1327,10 @@ class _Import:
             "external_id": t.external_id,
             "supplier_kind": t.supplier_kind,
             "supplier": [code_of[t.supplier_id]] if t.supplier_id else None,
-            "supplier_organization": [org_slug[t.supplier_organization_id]]
-            if t.supplier_organization_id
-            else None,
+            "supplier_party": [org_slug[t.supplier_party_id]] if t.supplier_party_id else None,
             "recipient_kind": t.recipient_kind,
             "recipient": [code_of[t.recipient_id]] if t.recipient_id else None,
-            "recipient_organization": [org_slug[t.recipient_organization_id]]
-            if t.recipient_organization_id
-            else None,
+            "recipient_party": [org_slug[t.recipient_party_id]] if t.recipient_party_id else None,
             "item": [item_slug[t.item_id]],
             "quantity": t.quantity,
             "quantity_estimated": t.quantity_estimated,
@@ -1201,7 +1358,7 @@ class _Import:
             value = values[name]
             if name in ("supplier", "recipient"):
                 transfer.__dict__[f"{name}_id"] = self.state_ids[value[0]] if value else None
-            elif name in ("supplier_organization", "recipient_organization"):
+            elif name in ("supplier_party", "recipient_party"):
                 transfer.__dict__[f"{name}_id"] = self.party_ids[value[0]] if value else None
             elif name == "item":
                 transfer.item_id = item_ids[value[0]]
@@ -1252,12 +1409,33 @@ class _Import:
 
     # -- deals the previous release had and this one lacks --------------------------------------
     def withdraw(self, ledger, seen, scope, stored, source: Source) -> None:
+        report = self.read.report
+        if report.unkeyed_lines:
+            # a rejected row naming no deal may be any deal: withdraw none this time
+            lines = ", ".join(map(str, report.unkeyed_lines[:10]))
+            more = " ..." if len(report.unkeyed_lines) > 10 else ""
+            self.summary.withdrawal_skipped = (
+                f"{len(report.unkeyed_lines)} rejected row(s) name no deal (line(s) "
+                f"{lines}{more}): no deal is withdrawn by this import"
+            )
+            return
+        seen = seen | self.rejected_slugs
+        # a classic row rejected by the reader names its deal by the naming fields' hash
+        # (the occurrence is unknown: every deal sharing the hash counts as listed)
+        rejected_keys = tuple(
+            f"sipri-{key.split(':')[1]}-" for key in report.rejected_keys if key.startswith("key:")
+        )
+        seen |= {
+            f"sipri-deal-{k.split(':')[1]}" for k in report.rejected_keys if k.startswith("deal:")
+        }
         gone = []
         for key, (ledger_pk, _, entry_scope) in ledger.items():
             if entry_scope != scope:
                 continue
             slug = json.loads(key)[0]
             if slug in seen or slug not in stored:
+                continue
+            if rejected_keys and slug.startswith(rejected_keys):
                 continue
             gone.append((stored[slug], ledger_pk))
         if not gone:
@@ -1414,14 +1592,8 @@ class _Import:
         self.summary.evidence_created = len(rows)
 
     # -- integrations ---------------------------------------------------------------------------
-    def integrations_call_point(self, deals, items, source) -> None:
-        """Integrations read from Comments (helper "integrations": integrations.py), as drafts:
-        until that module is merged the summary says they were not run."""
-        try:
-            from .integrations import load_integrations, plan_integrations
-        except ImportError:  # pragma: no cover - the module is not merged yet
-            self.summary.integrations = None
-            return
+    def load_integrations(self, deals, items, source) -> None:
+        """Integrations read from Comments (integrations.py), as drafts."""
         summary = self.summary
         if (
             not summary.source_created
@@ -1433,14 +1605,10 @@ class _Import:
             # the same file again: its integrations are loaded (curators' deletions stand)
             summary.integrations = {"skipped": "the release's integrations are already loaded"}
             return
-        try:
-            plan = plan_integrations(
-                deals,
-                deal_items={d.identity: ref for d, ref in zip(deals, self.item_refs, strict=True)},
-            )
-        except NotImplementedError:
-            self.summary.integrations = None
-            return
+        plan = plan_integrations(
+            deals,
+            deal_items={d.identity: ref for d, ref in zip(deals, self.item_refs, strict=True)},
+        )
         report = load_integrations(
             plan,
             items={ref: pk for ref, (pk, _, _) in items.items()},
@@ -1477,8 +1645,8 @@ class _Import:
             Q(item__review_state=ReviewState.DRAFT)
             | Q(supplier__review_state=ReviewState.DRAFT)
             | Q(recipient__review_state=ReviewState.DRAFT)
-            | Q(supplier_organization__review_state=ReviewState.DRAFT)
-            | Q(recipient_organization__review_state=ReviewState.DRAFT)
+            | Q(supplier_party__review_state=ReviewState.DRAFT)
+            | Q(recipient_party__review_state=ReviewState.DRAFT)
         ).values_list("slug", flat=True)[:10]
         bad = list(bad)
         if bad:
@@ -1487,8 +1655,25 @@ class _Import:
             )
 
     def verify(self, model, pks: list[int]) -> int:
+        """Verify the drafts among ``pks``; a state, party or item carrying a draft quote stays
+        a draft (a verified fact needs a verified quote), and so do the deals using it."""
         if not pks:
             return 0
+        link = {State: "state", Organization: "organization", Item: "item"}.get(model)
+        if link is not None:
+            quoted = set(
+                Evidence.objects.using(self.using)
+                .filter(**{f"{link}_id__in": pks}, review_state=ReviewState.DRAFT)
+                .values_list(f"{link}_id", flat=True)
+            )
+            if quoted:
+                self.unverified[model] |= quoted
+                for record in model.objects.using(self.using).filter(pk__in=quoted):
+                    self.summary.held.append(
+                        f"{model._meta.verbose_name} {record}: left a draft, it carries a draft "
+                        "quote (its deals stay drafts)"
+                    )
+                pks = [pk for pk in pks if pk not in quoted]
         count = (
             model.objects.using(self.using)
             .filter(pk__in=pks, review_state=ReviewState.DRAFT)
@@ -1550,3 +1735,14 @@ __all__ = [
     "release_scope",
     "sipri_import",
 ]
+
+
+def _renamed_sides(baseline: dict) -> dict:
+    """Ledger values written before migration 0008 name a non-state side ``<side>_organization``
+    (the field then held the party); read them as ``<side>_party``, as the migration moved them."""
+    for side in ("supplier", "recipient"):
+        old = f"{side}_organization"
+        if old in baseline and f"{side}_party" not in baseline:
+            baseline = dict(baseline)
+            baseline[f"{side}_party"] = baseline.pop(old)
+    return baseline

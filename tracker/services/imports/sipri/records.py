@@ -150,6 +150,12 @@ class ReadReport:
     # names no table resolves -> the lines naming them (deals are still parsed: the loader
     # stops on them, or drafts them on request)
     unresolved_names: dict[str, list[int]] = field(default_factory=dict)
+    # rejected rows that still name their deal (classic: "key:<hash of the naming fields>",
+    # deal-id: "deal:<id>"): the deal is still listed by SIPRI, so it is not withdrawn
+    rejected_keys: set[str] = field(default_factory=set)
+    # lines of rejected rows naming no deal (wrong column count, no deal id): any deal might be
+    # one of them, so nothing is withdrawn
+    unkeyed_lines: list[int] = field(default_factory=list)
 
     @property
     def balanced(self) -> bool:
