@@ -122,10 +122,8 @@ def test_deals_to_a_non_state_party(imported, api_client, deals):
     api_client.force_authenticate(imported)
     rows = _all(api_client, "/api/transfers/", {"recipient_kind": "non_state"})
     assert len(rows) == len(expected)
-    assert all(row["recipient"] is None and row["recipient_organization"] for row in rows)
-    assert any("libya" in row["recipient_organization"] for row in rows)
-    party = rows[0]["recipient_organization"]
+    assert all(row["recipient"] is None and row["recipient_party"] for row in rows)
+    assert any("libya" in row["recipient_party"] for row in rows)
+    party = rows[0]["recipient_party"]
     by_party = _all(api_client, "/api/transfers/", {"party": party})
-    assert by_party and all(
-        party in (r["recipient_organization"], r["supplier_organization"]) for r in by_party
-    )
+    assert by_party and all(party in (r["recipient_party"], r["supplier_party"]) for r in by_party)
