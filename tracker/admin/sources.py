@@ -173,7 +173,7 @@ class SourceAdmin(CuratedModelAdmin):
 
     def review_view(self, request, object_id):
         """The review queue of one source: its drafted facts grouped by kind, each with its
-        quotes highlighted in the article, to accept, edit, reject or merge."""
+        quotes highlighted in the source, to accept, edit, reject or merge."""
         if not str(object_id).isdigit():
             raise Http404(f"No source has the id {object_id!r}.")
         source = get_object_or_404(Source.objects.defer("text"), pk=int(object_id))
