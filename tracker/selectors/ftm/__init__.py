@@ -58,7 +58,7 @@ from .base import (
     state_id,
     transfer_id,
 )
-from .deals import transfer_entities, visible_transfers
+from .deals import transfer_entities
 from .documents import documentation_entities, source_entities
 from .parties import organization_entities, organization_relation_entities, state_entities
 from .sanctions import sanction_entities
@@ -123,5 +123,4 @@ __all__ = [
     "source_id",
     "state_id",
     "transfer_id",
-    "visible_transfers",
 ]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import Q, QuerySet
 from followthemoney.proxy import EntityProxy
 
-from ...choices import ReviewState, TransferSide
+from ...choices import TransferSide
 from ...models import State, Transfer, TransferDelivery
 from ...querysets import shown, visible
 from .base import (
@@ -36,30 +35,6 @@ def _side(transfer: Transfer, side: str):
     if kind == TransferSide.NON_STATE:
         return getattr(transfer, f"{side}_party")
     return None
-
-
-def _side_visible(side: str) -> Q:
-    """A side the reader may see: unknown, or a verified state or party (the export never
-    names a draft party, even on a verified deal)."""
-    verified = ReviewState.VERIFIED
-    return (
-        Q(**{f"{side}_kind": TransferSide.UNKNOWN})
-        | Q(**{f"{side}_kind": TransferSide.STATE, f"{side}__review_state": verified})
-        | Q(
-            **{
-                f"{side}_kind": TransferSide.NON_STATE,
-                f"{side}_party__review_state": verified,
-            }
-        )
-    )
-
-
-def visible_transfers(*, verified_only: bool) -> QuerySet:
-    """Transfers the reader may see, both sides included."""
-    transfers = visible(Transfer.objects.all(), verified_only=verified_only)
-    if verified_only:
-        transfers = transfers.filter(_side_visible("supplier"), _side_visible("recipient"))
-    return transfers
 
 
 def _number(value, estimated: bool) -> str:
@@ -105,7 +80,7 @@ def _transfer_summary(transfer: Transfer, supplier, recipient) -> list[str]:
 
 def transfer_entities(verified_only: bool) -> Iterator[EntityProxy]:
     transfers = (
-        visible_transfers(verified_only=verified_only)
+        visible(Transfer.objects.all(), verified_only=verified_only)
         .select_related(
             "supplier",
             "recipient",

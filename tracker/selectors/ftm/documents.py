@@ -26,7 +26,6 @@ from .base import (
     state_id,
     transfer_id,
 )
-from .deals import visible_transfers
 
 # Sources -------------------------------------------------------------------------------------
 
@@ -70,11 +69,8 @@ def documentation_entities(verified_only: bool) -> Iterator[EntityProxy]:
     on_things = Q()
     for field, _key, _ in DOCUMENTED_FACTS:
         on_things |= Q(**{f"{field}__isnull": False})
+    # visible() holds a quote to its fact's visibility, each side of a deal included.
     evidence = visible(Evidence.objects.filter(on_things), verified_only=verified_only)
-    if verified_only:
-        evidence = evidence.filter(
-            Q(transfer__isnull=True) | Q(transfer__in=visible_transfers(verified_only=True))
-        )
     rows = evidence.order_by("slug").values_list(
         "slug",
         "quote",
