@@ -35,6 +35,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: When the generated reference fixtures say their records were made and verified (fixed, so
+#: that regenerating a fixture gives the same bytes).
+STAMP = "2026-11-24T00:00:00Z"
+
+
+def reference_record(model: str, **fields) -> dict:
+    """A verified reference record (state, alias, control-list category) in Django's fixture
+    form: reference data needs no quote; its bookkeeping fields come first, then ``fields``."""
+    return {
+        "model": model,
+        "fields": {
+            "review_state": "verified",
+            "verified_by": None,
+            "verified_at": STAMP,
+            "created": STAMP,
+            "last_updated": STAMP,
+            **fields,
+        },
+    }
+
 
 @dataclass(frozen=True, slots=True)
 class UserAssignedState:

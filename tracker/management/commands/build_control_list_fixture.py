@@ -19,7 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.choices import ControlRegime, ReviewState
+from tracker.choices import ControlRegime
+from tracker.reference_data import reference_record
 from tracker.services.imports.uk_control_list import (
     UkControlListRead,
     dual_use_category,
@@ -27,7 +28,6 @@ from tracker.services.imports.uk_control_list import (
 )
 
 #: Fixed timestamps keep the generated file byte-stable between runs.
-STAMP = "2026-11-24T00:00:00Z"
 
 #: The Wassenaar Munitions List categories, in the Wassenaar Arrangement's short wording.
 MUNITIONS_LIST = {
@@ -88,22 +88,15 @@ DUAL_USE_TITLES = {
 
 
 def _record(code, regime, military, title, description="", parent=None) -> dict:
-    return {
-        "model": "tracker.controllistcategory",
-        "fields": {
-            "review_state": ReviewState.VERIFIED,
-            "verified_by": None,
-            "verified_at": STAMP,
-            "created": STAMP,
-            "last_updated": STAMP,
-            "code": code,
-            "regime": regime,
-            "military": military,
-            "title": title,
-            "description": description,
-            "parent": [parent] if parent else None,
-        },
-    }
+    return reference_record(
+        "tracker.controllistcategory",
+        code=code,
+        regime=regime,
+        military=military,
+        title=title,
+        description=description,
+        parent=[parent] if parent else None,
+    )
 
 
 def build_control_list_records(read: UkControlListRead) -> list[dict]:

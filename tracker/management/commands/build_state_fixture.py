@@ -14,13 +14,12 @@ import pycountry
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from tracker.choices import AliasKind, ReviewState, StateStatus
+from tracker.choices import AliasKind, StateStatus
 from tracker.partial_dates import PartialDate
-from tracker.reference_data import USER_ASSIGNED_STATES
+from tracker.reference_data import USER_ASSIGNED_STATES, reference_record
 from tracker.services.imports.sipri.names import SIPRI_STATE_CODES
 
 #: Fixed timestamps keep the generated file byte-stable between runs.
-STAMP = "2026-11-24T00:00:00Z"
 
 A, D, C, N, AB = (
     AliasKind.ADJECTIVE,
@@ -89,42 +88,21 @@ HAND_ALIASES: dict[str, list[tuple[str, str]]] = {
 
 
 def _state(code, alpha3, name, official_name, status, withdrawn=None):
-    fields = {
-        "review_state": ReviewState.VERIFIED,
-        "verified_by": None,
-        "verified_at": STAMP,
-        "created": STAMP,
-        "last_updated": STAMP,
-        "code": code,
-        "alpha3": alpha3 or "",
-        "name": name,
-        "official_name": official_name or "",
-        "status": status,
-        "valid_until": None,
-        "valid_until_precision": None,
-    }
-    if withdrawn:
-        when = PartialDate.parse(withdrawn)
-        fields["valid_until"] = when.date.isoformat()
-        fields["valid_until_precision"] = int(when.precision)
-    return {"model": "tracker.state", "fields": fields}
+    when = PartialDate.parse(withdrawn) if withdrawn else None
+    return reference_record(
+        "tracker.state",
+        code=code,
+        alpha3=alpha3 or "",
+        name=name,
+        official_name=official_name or "",
+        status=status,
+        valid_until=when.date.isoformat() if when else None,
+        valid_until_precision=int(when.precision) if when else None,
+    )
 
 
 def _alias(code, name, kind):
-    return {
-        "model": "tracker.statealias",
-        "fields": {
-            "review_state": ReviewState.VERIFIED,
-            "verified_by": None,
-            "verified_at": STAMP,
-            "created": STAMP,
-            "last_updated": STAMP,
-            "state": [code],
-            "name": name,
-            "kind": kind,
-            "language": "en",
-        },
-    }
+    return reference_record("tracker.statealias", state=[code], name=name, kind=kind, language="en")
 
 
 def _sipri_aliases() -> dict[str, list[tuple[str, str]]]:
