@@ -1,184 +1,161 @@
-"""Benchmark: fill the database with synthetic data at scale, time API requests and the same
-queries in raw SQL, print the medians, and roll everything back.
+"""Benchmark: time every user-facing operation through the API and in raw SQL, over synthetic
+fills committed into databases of their own (never the user's), at several sizes.
 
-Not a test: it prints figures. Run it on SQLite and on PostgreSQL (DATABASE_URL).
+Not a test: it prints figures. See tracker/benchmark/ and the README's development notes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import random
-import statistics
-import time
+import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
-from django.test import Client
-from django.utils import timezone
 
-from tracker.choices import DatePrecision, ItemKind, ReviewState
-from tracker.models import Integration, Item, State, Transfer
-from tracker.selectors.supply_chain import _route_sql, route_search_params
-
-
-def median_ms(fn, repeat: int) -> float:
-    fn()  # warm caches
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+from tracker.benchmark import database
+from tracker.benchmark.fill import Shape
+from tracker.benchmark.load import run_load
+from tracker.benchmark.operations import BY_SLUG, OPERATIONS
+from tracker.benchmark.run import add_ratios, measure, prepare
 
 
-class Rollback(Exception):
-    pass
+def sizes(text: str) -> list[int]:
+    try:
+        values = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise CommandError(f"--transfers takes sizes separated by commas, not {text!r}.") from None
+    if not values or any(v < 100 for v in values):
+        raise CommandError("--transfers: every size is at least 100.")
+    return sorted(set(values))
 
 
 class Command(BaseCommand):
-    help = "Fill synthetic data (rolled back afterwards) and print median request times."
+    help = (
+        "Fill (or reuse) a benchmark database per size and print median API and raw-SQL times "
+        "of every user-facing operation; --concurrency runs a load test against gunicorn."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--transfers", type=int, default=100_000)
-        parser.add_argument("--items", type=int, default=10_000)
-        parser.add_argument("--states", type=int, default=300)
-        parser.add_argument("--repeat", type=int, default=15)
+        parser.add_argument(
+            "--transfers", default="10000", help="Sizes, e.g. 10000,100000,1000000."
+        )
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--repeat", type=int, default=7, help="Timed rounds per operation.")
+        parser.add_argument(
+            "--operations",
+            default="",
+            help=f"Comma-separated subset of: {', '.join(BY_SLUG)} (default: all).",
+        )
+        parser.add_argument(
+            "--database-url",
+            default="",
+            help="Where the fills go instead of the derived databases; with several sizes it "
+            "must contain {size}.",
+        )
+        parser.add_argument("--refill", action="store_true", help="Fill again even if stored.")
+        parser.add_argument("--json", action="store_true", help="Print a JSON list only.")
+        parser.add_argument(
+            "--concurrency",
+            type=int,
+            default=0,
+            help="Instead of timing one request at a time: this many concurrent users (locust) "
+            "against gunicorn on the benchmark database.",
+        )
+        parser.add_argument("--duration", type=int, default=60, help="Seconds of load (--concurrency).")
+        parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (--concurrency).")
 
-    def handle(self, *args, transfers, items, states, repeat, seed, **options):
-        try:
-            with transaction.atomic():
-                self.run(transfers, items, states, repeat, seed)
-                raise Rollback
-        except Rollback:
-            self.stdout.write("Synthetic data rolled back.")
+    def handle(self, *args, **options):
+        chosen = self.operations(options["operations"])
+        size_list = sizes(options["transfers"])
+        url = options["database_url"]
+        if url and len(size_list) > 1 and "{size}" not in url:
+            raise CommandError("--database-url must contain {size} when several sizes are given.")
+        if options["repeat"] < 1:
+            raise CommandError("--repeat is at least 1.")
+        quiet = options["json"]
 
-    def run(self, n_transfers, n_items, n_states, repeat, seed):
-        rng = random.Random(seed)
-        now = timezone.now()
-        verified = {"review_state": ReviewState.VERIFIED, "verified_at": now}
-        started = time.perf_counter()
-        codes = ["QZ" + chr(65 + i // 26) + chr(65 + i % 26) for i in range(min(n_states, 676))]
-        State.objects.bulk_create([State(code=c, name=f"Synthetic {c}", **verified) for c in codes])
-        state_ids = list(State.objects.filter(code__in=codes).values_list("pk", flat=True))
-        n_platforms = n_items // 5
-        Item.objects.bulk_create(
-            [
-                Item(
-                    slug=f"bench-item-{i}",
-                    name=f"Bench item {i}",
-                    kind=ItemKind.PLATFORM if i < n_platforms else ItemKind.COMPONENT,
-                    country_of_origin_id=rng.choice(state_ids),
-                    **verified,
-                )
-                for i in range(n_items)
-            ],
-            batch_size=2000,
-        )
-        item_ids = list(
-            Item.objects.filter(slug__startswith="bench-item-")
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        platforms, components = item_ids[:n_platforms], item_ids[n_platforms:]
-        Integration.objects.bulk_create(
-            [
-                Integration(
-                    slug=f"bench-int-{c}",
-                    component_id=c,
-                    assembly_id=rng.choice(platforms),
-                    **verified,
-                )
-                for c in components
-            ],
-            batch_size=2000,
-        )
-        base = dt.date(2000, 1, 1)
-        origin_of = dict(
-            Item.objects.filter(pk__in=platforms).values_list("pk", "country_of_origin")
-        )
-        rows = []
-        for index in range(n_transfers):
-            item = rng.choice(platforms)
-            # Half the transfers are exports from the item's maker state, half re-exports.
-            supplier = origin_of[item] if rng.random() < 0.5 else rng.choice(state_ids)
-            recipient = rng.choice(state_ids)
-            while recipient == supplier:
-                recipient = rng.choice(state_ids)
-            rows.append(
-                Transfer(
-                    slug=f"bench-transfer-{index}",
-                    supplier_id=supplier,
-                    recipient_id=recipient,
-                    item_id=item,
-                    order_date=base + dt.timedelta(days=rng.randrange(9000)),
-                    order_date_precision=DatePrecision.DAY,
-                    quantity=rng.randrange(1, 50),
-                    **verified,
-                )
+        def say(text: str) -> None:
+            if not quiet:
+                self.stdout.write(text)
+            else:
+                self.stderr.write(text)
+
+        rows, fills = [], {}
+        for size in size_list:
+            bench = database.benchmark_settings(size, url or None)
+            shape = Shape.of(size, options["seed"])
+            fills[size] = prepare(bench, shape, refill=options["refill"], say=say)
+            if options["concurrency"]:
+                rows.extend(
+                    run_load(
+                        bench, shape, chosen, users=options["concurrency"],
+                        duration=options["duration"], workers=options["workers"], say=say,
+                    )
+                )  # fmt: skip
+            else:
+                rows.extend(measure(bench, shape, chosen, options["repeat"], say))
+        if options["concurrency"]:
+            self.output_load(rows, quiet)
+            return
+        add_ratios(rows)
+        if quiet:
+            keys = ("size", "operation", "api_ms", "raw_ms", "ratio", "queries", "bytes", "note")
+            self.stdout.write(json.dumps([{k: row.get(k) for k in keys} for row in rows], indent=1))
+            return
+        self.stdout.write(table(rows, size_list, fills, options["repeat"]))
+
+    def operations(self, text: str):
+        if not text:
+            return list(OPERATIONS)
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        unknown = [name for name in names if name not in BY_SLUG]
+        if unknown:
+            raise CommandError(
+                f"--operations: unknown {', '.join(unknown)}; choose from {', '.join(BY_SLUG)}."
             )
-        Transfer.objects.bulk_create(rows, batch_size=5000)
-        # Fresh planner statistics, as autovacuum would give a real database after a bulk load.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        filled = time.perf_counter() - started
+        return [BY_SLUG[name] for name in names]
+
+    def output_load(self, rows, quiet):
+        if quiet:
+            self.stdout.write(json.dumps(rows, indent=1))
+            return
         self.stdout.write(
-            f"{connection.vendor}: {len(codes)} states, {n_items} items ({n_platforms} platforms), "
-            f"{len(components)} integrations, {n_transfers} transfers filled in {filled:.1f} s"
+            "| size | users | s | requests | errors | req/s | p50 ms | p95 ms | p99 ms |\n"
+            "|---|---|---|---|---|---|---|---|---|"
         )
+        for r in rows:
+            self.stdout.write(
+                f"| {r['size']:,} | {r['users']} | {r['duration']} | {r['requests']:,} | "
+                f"{r['errors']} | {r['rps']:.1f} | {r['p50']} | {r['p95']} | {r['p99']} |"
+            )
 
-        client = Client(HTTP_HOST="localhost")
-        supplier, origin, destination = codes[0], codes[1], codes[2]
-        list_url = f"/api/transfers/?supplier={supplier}&date_after=2010-01&ordering=-order_date"
-        first = client.get(list_url)
-        if first.status_code != 200:
-            raise CommandError(f"{list_url} answered {first.status_code}: {first.content[:200]}")
-        list_api = median_ms(lambda: client.get(list_url), repeat)
 
-        t = Transfer._meta.db_table
-        s = State._meta.db_table
-        i = Item._meta.db_table
-        raw_list_sql = f"""
-            SELECT tr.*, sup.code, rec.code, it.slug FROM {t} tr
-            JOIN {s} sup ON sup.id = tr.supplier_id JOIN {s} rec ON rec.id = tr.recipient_id
-            JOIN {i} it ON it.id = tr.item_id
-            WHERE sup.code = %s AND tr.order_date >= %s AND tr.review_state = 'verified'
-            ORDER BY tr.order_date DESC LIMIT 50
-        """
-        raw_count_sql = f"""
-            SELECT COUNT(*) FROM {t} tr JOIN {s} sup ON sup.id = tr.supplier_id
-            WHERE sup.code = %s AND tr.order_date >= %s AND tr.review_state = 'verified'
-        """
-
-        def raw_list():
-            with connection.cursor() as cursor:
-                cursor.execute(raw_count_sql, [supplier, dt.date(2010, 1, 1)])
-                cursor.fetchall()
-                cursor.execute(raw_list_sql, [supplier, dt.date(2010, 1, 1)])
-                cursor.fetchall()
-
-        list_raw = median_ms(raw_list, repeat)
-
-        paths_url = f"/api/supply-chain/paths/?from={origin}&to={destination}&max_hops=3"
-        response = client.get(paths_url)
-        routes = len(response.json()["routes"])
-        paths_api = median_ms(lambda: client.get(paths_url), repeat)
-        sql, params = _route_sql(verified_only=True, on=None)
-        o_id = State.objects.get(code=origin).pk
-        d_id = State.objects.get(code=destination).pk
-        params += route_search_params(o_id, d_id, 3)
-
-        def raw_paths():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-
-        paths_raw = median_ms(raw_paths, repeat)
-        self.stdout.write(f"median of {repeat} runs ({connection.vendor}):")
-        self.stdout.write(
-            f"  filtered list page  API {list_api:8.1f} ms   raw SQL {list_raw:8.1f} ms"
-        )
-        self.stdout.write(
-            f"  paths (3 hops, {routes} routes)  API {paths_api:8.1f} ms   raw SQL "
-            f"{paths_raw:8.1f} ms"
-        )
+def table(rows, size_list, fills, repeat) -> str:
+    """A Markdown table: one line per (operation, size)."""
+    lines = [
+        f"Medians of {repeat} interleaved rounds; ratio = API time / API time at "
+        f"{size_list[0]:,}; x raw = API time / raw SQL time.",
+        "",
+        "| operation | size | API ms | raw ms | x raw | ratio | queries | bytes | note |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    order = {op.name: n for n, op in enumerate(OPERATIONS)}
+    for row in sorted(rows, key=lambda r: (order[r["operation"]], r["size"])):
+        api, raw = row["api_ms"], row["raw_ms"]
+        versus = f"{api / raw:.1f}" if api is not None and raw else ""
+        cells = [
+            row["operation"],
+            f"{row['size']:,}",
+            "" if api is None else f"{api:.1f}",
+            "" if raw is None else f"{raw:.1f}",
+            versus,
+            "" if row["ratio"] is None else f"{row['ratio']:.2f}",
+            "" if row["queries"] is None else str(row["queries"]),
+            "" if row["bytes"] is None else f"{row['bytes']:,}",
+            row["note"] or "",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for size, info in fills.items():
+        how = "reused" if info["reused"] else "filled"
+        counts = ", ".join(f"{k.removeprefix('tracker_')} {v:,}" for k, v in info["counts"].items())
+        lines.append(f"- {size:,}: {how} ({info['seconds']:.0f} s to fill): {counts}")
+    return "\n".join(lines)
