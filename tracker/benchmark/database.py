@@ -83,17 +83,24 @@ def exists(bench: dict) -> bool:
         return cursor.fetchone() is not None
 
 
-def drop_and_create(bench: dict) -> None:
-    """An empty benchmark database (dropping the previous fill of this size, if any)."""
+def drop(bench: dict) -> None:
+    """Remove the benchmark database (tests clean up with this)."""
     if bench["ENGINE"].endswith("sqlite3"):
-        path = Path(bench["NAME"])
         for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+            Path(f"{bench['NAME']}{suffix}").unlink(missing_ok=True)
         return
     quoted = connections["default"].ops.quote_name(bench["NAME"])
     with connections["default"]._nodb_cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
-        cursor.execute(f"CREATE DATABASE {quoted}")
+
+
+def drop_and_create(bench: dict) -> None:
+    """An empty benchmark database (dropping the previous fill of this size, if any)."""
+    drop(bench)
+    if bench["ENGINE"].endswith("postgresql"):
+        quoted = connections["default"].ops.quote_name(bench["NAME"])
+        with connections["default"]._nodb_cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE {quoted}")
 
 
 @contextlib.contextmanager

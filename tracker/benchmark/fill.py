@@ -1,15 +1,15 @@
 """The synthetic fill: data shaped like real use, loaded with COPY (PostgreSQL) or executemany
 (SQLite) and committed into the benchmark database.
 
-Shape at 1M transfers (smaller sizes scale items, integrations, organisations and sources down
-in proportion; states and permit decisions stay): 300 states with two aliases each, 100k items
+Shape at 1M transfers (smaller sizes scale items, integrations, organisations, sources and
+permit decisions down in proportion; states stay): 300 states with two aliases each, 100k items
 (a fifth platforms, a tenth with an alias), 80k integrations (every component fitted to a
 platform), 2,000 manufacturers and 200 non-state parties, 1M transfers (about 3% with a
-non-state or unknown side, 0.5% drafts), 2,000 permit decisions (every other one a lift ending
-the one before), evidence on every transfer, integration and permit decision quoting a line of
-a source (10k articles of 100 lines each), and one 5 MB dataset release that every 50th transfer
-also quotes. Every value derives from (seed, row number): the same size and seed give the same
-data on both backends.
+non-state or unknown side, 0.5% drafts), 2,000 permit decisions (at least 50; every other one a
+lift ending the one before), evidence on every transfer, integration and permit decision quoting
+a line of a source (10k articles of 100 lines each), and one 5 MB dataset release (160 kB below
+10k transfers) that every 50th transfer also quotes. Every value derives from (seed, row number):
+the same size and seed give the same data on both backends.
 
 Bump SHAPE_VERSION whenever the shape changes: a stored fill of another version is refilled.
 """
@@ -36,15 +36,23 @@ FILL_TABLE = "benchmark_fill"
 #: Each quoted line of a source takes exactly this many characters, newline included.
 LINE = 160
 LINES_PER_SOURCE = 100
-RELEASE_LINES = 32_000  # 32,000 lines of 160 characters: a 5 MB release
+
+
+def release_lines(transfers: int) -> int:
+    """32,000 lines of 160 characters: a 5 MB release (a small one below 10k transfers, which
+    only tests fill)."""
+    return 32_000 if transfers >= 10_000 else 1_000
+
+
 RELEASE_EVERY = 50  # every 50th transfer is also quoted from the release
 PERMIT_DECISIONS = 2_000
 STATES = 300
 
-WORDS = (
-    "Kestrel Falcon Harrier Osprey Merlin Condor Heron Petrel Plover Swift Tern Raven Shrike "
-    "Lynx Otter Marten Badger Ibex Oryx Saiga Tapir Okapi Dingo Jackal Caracal Serval"
-).split()
+WORDS = [
+    *("Kestrel", "Falcon", "Harrier", "Osprey", "Merlin", "Condor", "Heron", "Petrel", "Plover"),
+    *("Swift", "Tern", "Raven", "Shrike", "Lynx", "Otter", "Marten", "Badger", "Ibex", "Oryx"),
+    *("Saiga", "Tapir", "Okapi", "Dingo", "Jackal", "Caracal", "Serval"),
+]
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,7 @@ class Shape:
     def of(cls, transfers: int, seed: int) -> Shape:
         items = max(100, transfers // 10)
         platforms = items // 5
-        permit_decisions = PERMIT_DECISIONS
+        permit_decisions = max(50, PERMIT_DECISIONS * transfers // 1_000_000)
         integrations = items - platforms
         quotes = transfers + integrations + permit_decisions
         return cls(
@@ -403,10 +411,12 @@ def fill(connection, shape: Shape) -> dict:
         def sources():
             for src in range(s.sources):
                 first = src * LINES_PER_SOURCE
-                last = min(first + LINES_PER_SOURCE, s.transfers + s.integrations + s.permit_decisions)
+                last = min(
+                    first + LINES_PER_SOURCE, s.transfers + s.integrations + s.permit_decisions
+                )
                 text = "".join(line(plan.quote(e)) for e in range(first, last))
                 yield _source_row(src + 1, f"Synthetic report {src}", "news", text, now)
-            text = "".join(line(plan.release_line(k)) for k in range(RELEASE_LINES))
+            text = "".join(line(plan.release_line(k)) for k in range(release_lines(s.transfers)))
             yield _source_row(s.sources + 1, "Synthetic dataset release", "register", text, now)
 
         load.load(
@@ -437,7 +447,7 @@ def fill(connection, shape: Shape) -> dict:
                     eid, f"quote-{e}", e // LINES_PER_SOURCE + 1, quote, start,
                     start + len(quote), *fact, D if draft else V, None if draft else now,
                 )  # fmt: skip
-            for k in range(RELEASE_LINES):
+            for k in range(release_lines(s.transfers)):
                 t = k * RELEASE_EVERY
                 if t >= s.transfers:
                     break

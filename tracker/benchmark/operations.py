@@ -355,11 +355,12 @@ def paths_raw(ctx: Context):
     (an index lookup per hop)."""
     t = ctx.table(m.Transfer)
     v = "review_state = 'verified'"
+    none = "CAST(NULL AS BIGINT)"
     o, d = ctx.busy_state() + 1, ctx.other_state() + 1
     sql = (
-        f"SELECT a.id, NULL, NULL FROM {t} a WHERE a.{v} AND a.supplier_id = %s "
+        f"SELECT a.id, {none}, {none} FROM {t} a WHERE a.{v} AND a.supplier_id = %s "
         f"AND a.recipient_id = %s UNION ALL "
-        f"SELECT a.id, b.id, NULL FROM {t} a JOIN {t} b ON b.item_id = a.item_id "
+        f"SELECT a.id, b.id, {none} FROM {t} a JOIN {t} b ON b.item_id = a.item_id "
         f"AND b.supplier_id = a.recipient_id AND b.{v} WHERE a.{v} AND a.supplier_id = %s "
         f"AND b.recipient_id = %s UNION ALL "
         f"SELECT a.id, b.id, c.id FROM {t} a JOIN {t} b ON b.item_id = a.item_id "
@@ -422,8 +423,7 @@ def permit_pair(ctx: Context) -> tuple[int, int]:
 def permit_status_url(ctx: Context) -> str:
     authority, target = permit_pair(ctx)
     return (
-        f"/api/permit-status/?authority={state_code(authority)}&target={state_code(target)}"
-        "&on=2020"
+        f"/api/permit-status/?authority={state_code(authority)}&target={state_code(target)}&on=2020"
     )
 
 
@@ -478,9 +478,12 @@ def export_raw(ctx: Context):
 
         def copy() -> int:
             size = 0
-            with ctx.raw.cursor() as cursor, cursor.cursor.copy(
-                f"COPY ({literal}) TO STDOUT WITH (FORMAT csv, HEADER)"
-            ) as stream:
+            with (
+                ctx.raw.cursor() as cursor,
+                cursor.cursor.copy(
+                    f"COPY ({literal}) TO STDOUT WITH (FORMAT csv, HEADER)"
+                ) as stream,
+            ):
                 for block in stream:
                     size += len(block)
             return size

@@ -59,8 +59,12 @@ class Command(BaseCommand):
             help="Instead of timing one request at a time: this many concurrent users (locust) "
             "against gunicorn on the benchmark database.",
         )
-        parser.add_argument("--duration", type=int, default=60, help="Seconds of load (--concurrency).")
-        parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (--concurrency).")
+        parser.add_argument(
+            "--duration", type=int, default=60, help="Seconds of load (--concurrency)."
+        )
+        parser.add_argument(
+            "--workers", type=int, default=3, help="gunicorn workers (--concurrency)."
+        )
 
     def handle(self, *args, **options):
         chosen = self.operations(options["operations"])
