@@ -51,9 +51,7 @@ def prepare(bench: dict, shape: Shape, *, refill: bool, say) -> dict:
         if held and held["shape"] == shape_key(shape):
             with database.serving(bench) as connection:
                 migrate(connection)
-            say(
-                f"{bench['NAME']}: reusing the fill of {held['filled_at']}"
-            )
+            say(f"{bench['NAME']}: reusing the fill of {held['filled_at']}")
             return {"reused": True, "seconds": held["seconds"], "counts": held["counts"]}
     database.drop_and_create(bench)
     with database.serving(bench) as connection:
