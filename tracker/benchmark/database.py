@@ -26,8 +26,12 @@ def _same_place(a: dict, b: dict) -> bool:
     return all(str(a.get(k) or "") == str(b.get(k) or "") for k in keys)
 
 
-def benchmark_settings(size: int, database_url: str | None = None) -> dict:
-    """The connection settings of the benchmark database for ``size`` transfers."""
+def benchmark_settings(
+    size: int, database_url: str | None = None, timeout_seconds: float = 0
+) -> dict:
+    """The connection settings of the benchmark database for ``size`` transfers; on
+    PostgreSQL, with ``timeout_seconds``, no statement runs longer (an endpoint that would run
+    for many minutes is reported as an error instead of stalling the run)."""
     user = connections.settings["default"]
     bench = copy.deepcopy(user)
     if database_url:
@@ -50,6 +54,11 @@ def benchmark_settings(size: int, database_url: str | None = None) -> dict:
     bench["CONN_HEALTH_CHECKS"] = False
     bench["ATOMIC_REQUESTS"] = False
     bench["TEST"] = {**user.get("TEST", {}), "NAME": None}
+    if timeout_seconds and bench["ENGINE"].endswith("postgresql"):
+        options = dict(bench.get("OPTIONS") or {})
+        limit = f"-c statement_timeout={int(timeout_seconds * 1000)}"
+        options["options"] = f"{options.get('options', '')} {limit}".strip()
+        bench["OPTIONS"] = options
     if _same_place(bench, user):
         raise CommandError(
             f"The benchmark database would be the user's own ({bench['NAME']}): synthetic "

@@ -50,6 +50,13 @@ class Command(BaseCommand):
             help="Where the fills go instead of the derived databases; with several sizes it "
             "must contain {size}.",
         )
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=60,
+            help="PostgreSQL: cancel any statement of a request or raw query running longer "
+            "(seconds; 0: no limit); the operation is reported as an error.",
+        )
         parser.add_argument("--refill", action="store_true", help="Fill again even if stored.")
         parser.add_argument("--json", action="store_true", help="Print a JSON list only.")
         parser.add_argument(
@@ -84,7 +91,7 @@ class Command(BaseCommand):
 
         rows, fills = [], {}
         for size in size_list:
-            bench = database.benchmark_settings(size, url or None)
+            bench = database.benchmark_settings(size, url or None, options["timeout"])
             shape = Shape.of(size, options["seed"])
             fills[size] = prepare(bench, shape, refill=options["refill"], say=say)
             if options["concurrency"]:
