@@ -8,8 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from rest_framework.pagination import CursorPagination
 
 from tracker import models
+from tracker.api.views import TransferViewSet
 from tracker.benchmark import database
 from tracker.benchmark.fill import stored
 from tracker.benchmark.operations import BY_SLUG
@@ -80,6 +82,20 @@ def test_json_lists_every_operation_the_fill_stays_out_of_the_user_database_and_
         assert stored(probe)["filled_at"] == first
     finally:
         probe.close()
+
+
+class DeepCursor(CursorPagination):
+    ordering = ("-order_date", "-id")
+    page_size = 50
+
+
+def test_under_cursor_pagination_the_deep_page_is_the_right_one(bench_url, monkeypatch):
+    """The deep page's cursor is encoded by the view's own paginator; the command checks that
+    the page starts at the intended row and reports an error row otherwise."""
+    monkeypatch.setattr(TransferViewSet, "pagination_class", DeepCursor)
+    rows, _ = run(bench_url, "--operations", "transfers-next-page,transfers-deep-page")
+    assert [row["note"] for row in rows] == [None, None]
+    assert all(row["api_ms"] is not None and row["bytes"] > 0 for row in rows)
 
 
 def test_the_user_database_is_refused_as_benchmark_database(transactional_db):

@@ -84,10 +84,21 @@ def open_connection(bench: dict, alias: str):
     return backend.DatabaseWrapper(copy.deepcopy(bench), alias)
 
 
+@contextlib.contextmanager
+def _server_cursor(bench: dict):
+    """A cursor on the benchmark database's server, outside that database (for CREATE/DROP)."""
+    wrapper = open_connection(bench, "benchmark_server")
+    try:
+        with wrapper._nodb_cursor() as cursor:
+            yield cursor
+    finally:
+        wrapper.close()
+
+
 def exists(bench: dict) -> bool:
     if bench["ENGINE"].endswith("sqlite3"):
         return Path(bench["NAME"]).exists()
-    with connections["default"]._nodb_cursor() as cursor:
+    with _server_cursor(bench) as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench["NAME"]])
         return cursor.fetchone() is not None
 
@@ -98,18 +109,16 @@ def drop(bench: dict) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{bench['NAME']}{suffix}").unlink(missing_ok=True)
         return
-    quoted = connections["default"].ops.quote_name(bench["NAME"])
-    with connections["default"]._nodb_cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
+    with _server_cursor(bench) as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {cursor.db.ops.quote_name(bench['NAME'])}")
 
 
 def drop_and_create(bench: dict) -> None:
     """An empty benchmark database (dropping the previous fill of this size, if any)."""
     drop(bench)
     if bench["ENGINE"].endswith("postgresql"):
-        quoted = connections["default"].ops.quote_name(bench["NAME"])
-        with connections["default"]._nodb_cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE {quoted}")
+        with _server_cursor(bench) as cursor:
+            cursor.execute(f"CREATE DATABASE {cursor.db.ops.quote_name(bench['NAME'])}")
 
 
 @contextlib.contextmanager

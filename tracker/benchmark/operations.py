@@ -247,7 +247,9 @@ def transfers_deep_url(ctx: Context) -> str:
     start = deep_index(ctx)
     pagination = pagination_of(TRANSFERS)
     if pagination and issubclass(pagination, CursorPagination):
-        return cursor_url(ctx, pagination, start)
+        url = cursor_url(ctx, pagination, start)
+        check_first_row(ctx, url, start)
+        return url
     if pagination and issubclass(pagination, PageNumberPagination):
         return f"{TRANSFERS}?{urlencode({pagination.page_query_param: start // PAGE + 1})}"
     raise Skip(f"the transfers list paginates with {pagination!r}")
@@ -284,6 +286,27 @@ def cursor_url(ctx: Context, pagination, start: int) -> str:
     position = None if position is None else str(position)
     url = paginator.encode_cursor(Cursor(offset=offset, reverse=False, position=position))
     return url.split("testserver", 1)[1]
+
+
+class WrongPage(Exception):
+    """The page a built URL answers is not the one intended."""
+
+
+def check_first_row(ctx: Context, url: str, start: int) -> None:
+    """The page the cursor URL answers starts at row ``start`` (compared by slug)."""
+    _, order = order_sql(ctx, m.Transfer, list_ordering(TRANSFERS, m.Transfer), "t")
+    with ctx.raw.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.slug FROM {ctx.table(m.Transfer)} t WHERE t.review_state = 'verified' "
+            f"ORDER BY {order} LIMIT 1 OFFSET %s",
+            [start],
+        )
+        (expected,) = cursor.fetchone()
+    response = ctx.client.get(url)
+    results = response.json().get("results") if response.status_code == 200 else None
+    found = results[0].get("slug") if results else None
+    if found != expected:
+        raise WrongPage(f"{url} starts at {found!r}, not at row {start} ({expected!r})")
 
 
 def transfers_deep_raw(ctx: Context):

@@ -15,7 +15,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from . import database
 from .fill import Shape, fill, shape_key, stored
-from .operations import Context, Operation, Skip
+from .operations import Context, Operation, Skip, WrongPage
 
 #: Throttle rates far above what the benchmark sends: a 429 would be timed as an answer.
 RAISED_RATES = {"anon": "100000000/minute", "user": "100000000/minute"}
@@ -114,6 +114,8 @@ def measure(bench: dict, shape: Shape, operations: list[Operation], repeat: int,
                 ready.append((op, row, url, raw_run))
             except Skip as reason:
                 row["note"] = f"skipped (not available): {reason}"
+            except WrongPage as exc:
+                row["note"] = f"error: {exc}"
             except DatabaseError as exc:  # one broken statement does not end a long run
                 row["note"] = f"error: {type(exc).__name__}: {str(exc).splitlines()[0]}"
         api_times = {id(r): [] for _, r, _, _ in ready}
