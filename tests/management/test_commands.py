@@ -140,16 +140,6 @@ def test_state_fixture_has_no_alias_twice_per_state():
     assert len(keys) == len(set(keys))
 
 
-def test_benchmark_prints_figures_and_leaves_nothing_behind():
-    from tracker.models import Item, Transfer
-
-    output = run(
-        "benchmark_api", "--transfers", "300", "--items", "60", "--states", "12", "--repeat", "1"
-    )
-    assert "filtered list page" in output and "paths" in output and "raw SQL" in output
-    assert not Transfer.objects.exists() and not Item.objects.exists()
-
-
 def test_quickstart_again_keeps_curators_edits_and_deletions(tmp_path, settings, monkeypatch):
     """Re-running quickstart: a curator's edit survives (a conflict only when the fixture's value
     changed too), an untouched field takes the fixture's new value, a deleted record stays
