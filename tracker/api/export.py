@@ -147,13 +147,17 @@ def csv_pieces(rows: Iterable[dict], columns: list[tuple[str, ...]]) -> Iterator
     # CRLF as RFC 4180 says; it also makes the writer quote a cell holding a bare CR.
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([defuse(".".join(path)) for path in columns])
-    top = [path[0] if len(path) == 1 else None for path in columns]
+    split = [(path[0], path[1:]) for path in columns]
     for row in rows:
         texts = []
-        for key, path in zip(top, columns, strict=True):
-            # A top-level text (most cells) directly; anything else through cell().
-            value = row.get(key) if key is not None else None
-            text = value if type(value) is str else cell(row, path)
+        for key, rest in split:
+            value = row.get(key)
+            if type(value) is str and not rest:  # most cells: a top-level text
+                text = value
+            elif value is None or value == []:
+                text = ""
+            else:
+                text = cell(value, rest)
             texts.append("'" + text if text[:1] in FORMULA_FIRST else text)
         writer.writerow(texts)
         if buffer.tell() >= FLUSH_AT:
