@@ -14,6 +14,9 @@ constant memory.
   :class:`~tracker.api.renderers.CSVRenderer`, fixed up front from the serializer rather than
   from the rows, since a stream cannot go back to widen its header). Cells a spreadsheet would
   run as a formula are defused as the CSV renderer does.
+- Transfers, the list of a million rows, are read as column values rather than model objects
+  and serialized here (``transfer_rows``), with the same output (a test holds each JSON line
+  equal to the JSON list's row).
 - Pagination does not apply: an export is every row. ``page``/``cursor`` (whatever parameters the
   view's paginator reads) answer 400 with an export rather than being ignored.
 - No silent truncation: an error while streaming aborts the response (the client sees an
