@@ -295,6 +295,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
         "tracker.api.renderers.CSVRenderer",
+        "tracker.api.renderers.JSONLinesRenderer",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "tracker.api.throttling.ClientAnonRateThrottle",

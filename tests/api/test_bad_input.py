@@ -231,7 +231,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_escaped(api_client, note):
     import csv
     import io
 
-    rows = list(csv.DictReader(io.StringIO(response.content.decode(), newline="")))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode(), newline="")))
     assert rows[0]["note"] == "'" + note
 
 

@@ -1,11 +1,14 @@
-"""CSV for every list, so researchers can take the data to a spreadsheet."""
+"""CSV and JSON lines for every answer, so researchers can take the data to a spreadsheet or a
+script. Whole lists stream through :mod:`tracker.api.export`."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 
 from rest_framework import renderers
+from rest_framework.utils.encoders import JSONEncoder
 
 
 def flatten(value, prefix: str = "") -> dict[str, str]:
@@ -60,3 +63,23 @@ class CSVRenderer(renderers.BaseRenderer):
         writer.writeheader()
         writer.writerows(flat)
         return buffer.getvalue().encode(self.charset)
+
+
+def json_line(value) -> str:
+    return json.dumps(value, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+class JSONLinesRenderer(renderers.BaseRenderer):
+    """JSON lines (one JSON value per line, ``application/x-ndjson``). Lists stream through
+    :class:`~tracker.api.export.ExportMixin`; any other answer (a record, an error) is rendered
+    here: a list as one line per element, anything else as one line."""
+
+    media_type = "application/x-ndjson"
+    format = "jsonl"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        rows = data if isinstance(data, list) else [data]
+        return "".join(json_line(row) for row in rows).encode(self.charset)

@@ -202,8 +202,31 @@ class FactSerializer(CuratedSerializer):
     evidence = EvidenceSummarySerializer(many=True, read_only=True)
 
 
+class VisibleListSerializer(serializers.ListSerializer):
+    """A nested list that leaves out the records the reader may not see."""
+
+    def to_representation(self, data):
+        only = verified_only(self.context)
+        records = data.all() if hasattr(data, "all") else data
+        return [
+            self.child.to_representation(record)
+            for record in records
+            if record_visible(record, verified_only=only)
+        ]
+
+
+class AliasSummarySerializer(serializers.Serializer):
+    """Another name of the record, and what kind of name it is."""
+
+    name = serializers.CharField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+
+    class Meta:
+        list_serializer_class = VisibleListSerializer
+
+
 class StateSerializer(FactSerializer):
-    aliases = serializers.SerializerMethodField()
+    aliases = AliasSummarySerializer(many=True, read_only=True)
     valid_until = PartialDateField("valid_until")
 
     class Meta:
@@ -218,14 +241,6 @@ class StateSerializer(FactSerializer):
             "aliases",
             "evidence",
             *REVIEW,
-        ]
-
-    def get_aliases(self, obj) -> list[dict]:
-        only = verified_only(self.context)
-        return [
-            {"name": a.name, "kind": a.kind}
-            for a in obj.aliases.all()
-            if record_visible(a, verified_only=only)
         ]
 
 

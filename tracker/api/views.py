@@ -22,6 +22,7 @@ from ..selectors.tombstones import tombstone_for_lookup
 from ..services.review import records_return_to_draft, records_verify_plan
 from ..services.verification import DependentsExist, describe, plan_verify, records_delete
 from . import presenters, serializers
+from .export import ExportMixin
 from .inputs import InputCheckedMixin
 from .permissions import CuratorsWriteOthersRead, is_curator
 from .supply_chain import PageParams, PartialDateParam, statement_timeout
@@ -57,9 +58,10 @@ def dependents_answer(refusal: DependentsExist) -> Response:
     )
 
 
-class CuratedViewSet(InputCheckedMixin, viewsets.ModelViewSet):
+class CuratedViewSet(ExportMixin, InputCheckedMixin, viewsets.ModelViewSet):
     """Common behaviour: drafts only for curators; evidence prefetched, visible as its record;
-    curators write (through the services), everyone else reads."""
+    curators write (through the services), everyone else reads; lists export whole as CSV or
+    JSON lines (``ExportMixin``)."""
 
     permission_classes = [CuratorsWriteOthersRead]
     #: Query parameters of one action that are not filters (see KnownParametersFilterBackend).
