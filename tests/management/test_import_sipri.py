@@ -73,3 +73,11 @@ def test_unknown_name_stops_with_line_and_value(tmp_path):
     assert not Transfer.objects.exists()
     out = run(path, "--draft", "--create-unknown")
     assert "imported 61" in out
+
+
+def test_the_command_leaves_system_checks_to_manage_py_check():
+    """Django's system checks look at the configuration, not the file, and cost a third of the
+    import's time budget: the command does not run them (``manage.py check`` does)."""
+    from tracker.management.commands.import_sipri import Command
+
+    assert Command.requires_system_checks == []

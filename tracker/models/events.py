@@ -22,10 +22,12 @@ from .base import (
     CuratedModel,
     PartialDatesMixin,
     SlugManager,
+    choice_indexes,
     date_order_constraint,
     partial_date,
     partial_date_pair_constraints,
     raise_if,
+    sparse_indexes,
 )
 from .items import Item
 from .organizations import Organization
@@ -110,13 +112,13 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
         "facts recorded from articles.",
     )
     supplier_kind = models.CharField(
-        max_length=16, choices=TransferSide.choices, default=TransferSide.STATE, db_index=True
+        max_length=16, choices=TransferSide.choices, default=TransferSide.STATE
     )
     supplier = models.ForeignKey(
         State, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers_out"
     )
     recipient_kind = models.CharField(
-        max_length=16, choices=TransferSide.choices, default=TransferSide.STATE, db_index=True
+        max_length=16, choices=TransferSide.choices, default=TransferSide.STATE
     )
     recipient = models.ForeignKey(
         State, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers_in"
@@ -124,6 +126,7 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
     supplier_party = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="transfers_out_as_party",
@@ -133,6 +136,7 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
     recipient_party = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="transfers_in_as_party",
@@ -142,6 +146,7 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
     supplier_organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="transfers_out",
@@ -150,6 +155,7 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
     recipient_organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="transfers_in",
@@ -208,6 +214,7 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
     withdrawn_by_source = models.ForeignKey(
         "tracker.Source",
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="withdrawn_transfers",
@@ -219,6 +226,17 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
 
     class Meta:
         ordering = ["-order_date", "supplier__name", "recipient__name"]
+        indexes = [
+            *choice_indexes("tr", "supplier_kind", "recipient_kind"),
+            *sparse_indexes(
+                "tr",
+                "supplier_party",
+                "recipient_party",
+                "supplier_organization",
+                "recipient_organization",
+                "withdrawn_by_source",
+            ),
+        ]
         constraints = [
             *CuratedModel.Meta.constraints,
             *partial_date_pair_constraints("order_date", "delivery_date", "delivery_end_date"),

@@ -18,9 +18,11 @@ from .base import (
     CuratedModel,
     PartialDatesMixin,
     SlugManager,
+    choice_indexes,
     partial_date,
     partial_date_pair_constraints,
     raise_if,
+    sparse_indexes,
 )
 
 
@@ -261,47 +263,89 @@ class Evidence(CuratedModel):
     )
     end = models.PositiveIntegerField(null=True, blank=True, editable=False)
     claim_status = models.CharField(
-        max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.REPORTED, db_index=True
+        max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.REPORTED
     )
     note = models.TextField(blank=True)
 
     state = models.ForeignKey(
-        "tracker.State", models.CASCADE, null=True, blank=True, related_name="evidence"
+        "tracker.State",
+        models.CASCADE,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     organization = models.ForeignKey(
-        "tracker.Organization", models.CASCADE, null=True, blank=True, related_name="evidence"
+        "tracker.Organization",
+        models.CASCADE,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     organization_relation = models.ForeignKey(
         "tracker.OrganizationRelation",
         models.CASCADE,
+        db_index=False,
         null=True,
         blank=True,
         related_name="evidence",
     )
     item = models.ForeignKey(
-        "tracker.Item", models.CASCADE, null=True, blank=True, related_name="evidence"
+        "tracker.Item",
+        models.CASCADE,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     integration = models.ForeignKey(
-        "tracker.Integration", models.CASCADE, null=True, blank=True, related_name="evidence"
+        "tracker.Integration",
+        models.CASCADE,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     transfer = models.ForeignKey(
-        "tracker.Transfer", models.CASCADE, null=True, blank=True, related_name="evidence"
+        "tracker.Transfer",
+        models.CASCADE,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     permit_decision = models.ForeignKey(
-        "tracker.PermitDecision", models.CASCADE, null=True, blank=True, related_name="evidence"
+        "tracker.PermitDecision",
+        models.CASCADE,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     conflict = models.ForeignKey(
-        "tracker.Conflict", models.CASCADE, null=True, blank=True, related_name="evidence"
+        "tracker.Conflict",
+        models.CASCADE,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     conflict_participant = models.ForeignKey(
         "tracker.ConflictParticipant",
         models.CASCADE,
+        db_index=False,
         null=True,
         blank=True,
         related_name="evidence",
     )
     deployment = models.ForeignKey(
-        "tracker.Deployment", models.CASCADE, null=True, blank=True, related_name="evidence"
+        "tracker.Deployment",
+        models.CASCADE,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
 
     objects = SlugManager()
@@ -309,6 +353,10 @@ class Evidence(CuratedModel):
     class Meta:
         ordering = ["source", "start"]
         verbose_name_plural = "evidence"
+        indexes = [
+            *choice_indexes("ev", "claim_status"),
+            *sparse_indexes("ev", *FACT_FIELDS),
+        ]
         constraints = [
             *CuratedModel.Meta.constraints,
             models.CheckConstraint(

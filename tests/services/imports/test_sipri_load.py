@@ -1,6 +1,7 @@
 """Loading SIPRI exports: counts and balance, review states, the reload rule across releases,
 unknown names, non-state parties, deliveries, and evidence quoted verbatim at its offsets."""
 
+import gc
 import json
 
 import pytest
@@ -665,3 +666,30 @@ def test_existing_drafts_carrying_draft_quotes_stay_drafts_with_their_deals(cura
     ).exists()
     assert sum(1 for h in summary.held if "left a draft" in h) == 2
     assert Transfer.objects.filter(review_state=ReviewState.VERIFIED).exists()
+
+
+def test_a_row_already_imported_under_another_key_stops_the_import(curator):
+    """A new deal whose row is already a transfer under another slug (numbered differently by
+    an earlier extract) stops the import, naming the line and the transfer; nothing is written."""
+    read = sipri_read(CLASSIC)
+    sipri_import(read, verified_by=curator)
+    transfer = transfer_on(read, 13)
+    LoadedRecord.objects.filter(natural_key=json.dumps([transfer.slug])).delete()
+    Transfer.objects.filter(pk=transfer.pk).update(slug="sipri-numbered-otherwise")
+    before = (Transfer.objects.count(), history_rows())
+    with pytest.raises(SipriImportError, match="line 13: the row is already transfer "):
+        sipri_import(CLASSIC, verified_by=curator)
+    assert (Transfer.objects.count(), history_rows()) == before
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_garbage_collector_runs_again_after_an_import(curator, fails):
+    """The import pauses Python's cyclic collector and restores it, whether it commits or not."""
+    read = sipri_read(CLASSIC)
+    if fails:
+        read.report.deals_read += 1  # unbalanced: the import raises
+    try:
+        sipri_import(read, verified_by=curator)
+    except SipriImportError:
+        assert fails
+    assert gc.isenabled()
