@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
 from ..choices import (
@@ -219,6 +220,27 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
 
     class Meta:
         ordering = ["-order_date", "supplier__name", "recipient__name"]
+        indexes = [
+            # The route search's step: the verified transfers of an item from a state.
+            models.Index(
+                fields=["item", "supplier"],
+                condition=Q(review_state=ReviewState.VERIFIED),
+                name="tracker_transfer_route_idx",
+            ),
+            # A state's timeline: its transfers out and in, by their first known date.
+            models.Index(
+                F("supplier"),
+                Coalesce("order_date", "delivery_date"),
+                F("id"),
+                name="tracker_transfer_out_day_idx",
+            ),
+            models.Index(
+                F("recipient"),
+                Coalesce("order_date", "delivery_date"),
+                F("id"),
+                name="tracker_transfer_in_day_idx",
+            ),
+        ]
         constraints = [
             *CuratedModel.Meta.constraints,
             *partial_date_pair_constraints("order_date", "delivery_date", "delivery_end_date"),

@@ -121,31 +121,58 @@ def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
     t, g, i = Transfer._meta.db_table, Integration._meta.db_table, Item._meta.db_table
     o = Organization._meta.db_table
     params: list = []
-    transfer_when = ""
-    integration_when = ""
+    asked = transfer_when = integration_when = ""
     if on is not None:
         # Only what had happened by that day: a transfer ordered or delivered by then, an
-        # integration that had started by then (or whose start is unknown).
+        # integration that had started by then (or whose start is unknown). The day is a CTE of
+        # its own so that it is the first parameter wherever the edges are written.
+        asked = "asked(day) AS (SELECT %s),"
+        params.append(on)
+        day = "(SELECT day FROM asked)"
         transfer_when = (
-            " AND (t.order_date <= %s OR t.delivery_date <= %s"
+            f" AND (t.order_date <= {day} OR t.delivery_date <= {day}"
             " OR (t.order_date IS NULL AND t.delivery_date IS NULL))"
         )
-        integration_when = " AND (g.start_date IS NULL OR g.start_date <= %s)"
-    sql = f"""
-        WITH RECURSIVE
-        edges(kind, ref_id, item_id, supplier_id, next_item, next_state) AS (
-            SELECT 't', t.id, t.item_id, t.supplier_id, t.item_id, t.recipient_id
+        integration_when = f" AND (g.start_date IS NULL OR g.start_date <= {day})"
+    transfer_edges = f"""
+            SELECT 't' AS kind, t.id AS ref_id, t.item_id AS item_id,
+                   t.supplier_id AS supplier_id, t.item_id AS next_item,
+                   t.recipient_id AS next_state
             FROM {t} t
             WHERE t.supplier_id IS NOT NULL AND t.recipient_id IS NOT NULL
-              {_visible("t", verified_only)} {transfer_when}
-            UNION ALL
+              {_visible("t", verified_only)} {transfer_when}"""
+    integration_edges = f"""
             SELECT 'g', g.id, g.component_id, NULL, g.assembly_id,
                    COALESCE(a.country_of_origin_id, ao.country_id)
             FROM {g} g JOIN {i} a ON a.id = g.assembly_id
             LEFT JOIN {o} ao ON ao.id = a.manufacturer_id {_visible("ao", verified_only)}
             WHERE 1 = 1 {_visible("g", verified_only)} {_visible("a", verified_only)}
-            {integration_when}
-        ),
+            {integration_when}"""
+    if connection.vendor == "postgresql":
+        # One index lookup per partial route (transfers of its item from its state, through the
+        # partial index on (item, supplier) of verified transfers; integrations of its item):
+        # a plain join lets the planner, blind to the walk's size, hash the whole transfers
+        # table at every hop.
+        edges = ""
+        step = f"""walk w CROSS JOIN LATERAL (
+                {transfer_edges}
+                  AND t.item_id = w.item_id AND t.supplier_id = w.state_id
+                UNION ALL
+                {integration_edges}
+                  AND g.component_id = w.item_id
+            ) e"""
+    else:
+        # SQLite has no LATERAL; its nested loop over the walk already looks the edges up by item.
+        edges = f"""edges(kind, ref_id, item_id, supplier_id, next_item, next_state) AS (
+            {transfer_edges}
+            UNION ALL
+            {integration_edges}
+        ),"""
+        step = """walk w JOIN edges e
+              ON e.item_id = w.item_id
+             AND (e.supplier_id IS NULL OR e.supplier_id = w.state_id)"""
+    sql = f"""
+        WITH RECURSIVE {asked} {edges}
         walk(item_id, state_id, depth, path, states) AS (
             SELECT it.id, CAST(%s AS BIGINT), 0, CAST(',' AS TEXT), CAST(%s AS TEXT)
             FROM {i} it LEFT JOIN {o} m ON m.id = it.manufacturer_id
@@ -157,9 +184,7 @@ def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
             SELECT e.next_item, COALESCE(e.next_state, w.state_id), w.depth + 1,
                    w.path || e.kind || CAST(e.ref_id AS TEXT) || ',',
                    w.states || CAST(COALESCE(e.next_state, w.state_id) AS TEXT) || ','
-            FROM walk w JOIN edges e
-              ON e.item_id = w.item_id
-             AND (e.supplier_id IS NULL OR e.supplier_id = w.state_id)
+            FROM {step}
             WHERE w.depth < %s
               AND w.state_id <> %s
               AND (COALESCE(e.next_state, w.state_id) = w.state_id
@@ -176,8 +201,6 @@ def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
         UNION ALL
         SELECT NULL, NULL, COUNT(*) FROM explored
     """
-    if on is not None:
-        params += [on, on, on]
     return sql, params
 
 
@@ -381,6 +404,20 @@ class Reach:
     has_next: bool
 
 
+def _lateral(walk: str, walk_key: str, edge_key: str, edges: str, alias: str) -> str:
+    """The step of a recursive walk: ``walk`` joined to the rows of ``edges`` (a SELECT whose
+    WHERE clause comes last) whose ``edge_key`` is the walk's ``walk_key``, as ``alias``.
+
+    On PostgreSQL the edges are a LATERAL subquery, so each row of the walk is one index lookup:
+    with a plain join the planner, which cannot tell how few rows the walk holds, hashes the
+    whole edge table at every level. SQLite has no LATERAL, and its nested loop already looks
+    the edges up row by row. ``OFFSET 0`` keeps PostgreSQL from pulling the subquery up into a
+    plain join again."""
+    if connection.vendor == "postgresql":
+        return f"{walk} CROSS JOIN LATERAL ({edges} AND {edge_key} = {walk_key} OFFSET 0) {alias}"
+    return f"{walk} JOIN ({edges}) {alias} ON {alias}.{edge_key.split('.')[1]} = {walk_key}"
+
+
 def _tables() -> dict[str, str]:
     from ..models import Conflict, Deployment
 
@@ -411,15 +448,19 @@ def supply_chain_reach(
     if verified_only:
         seed_items = seed_items.filter(review_state=ReviewState.VERIFIED)
     seed_sql, seed_params = seed_items.values("pk").query.sql_with_params()
+    assemblies = f"""
+        SELECT g.assembly_id, g.component_id FROM {x["integration"]} g
+        JOIN {x["item"]} a ON a.id = g.assembly_id
+        WHERE 1 = 1 {_visible("g", verified_only)} {_visible("a", verified_only)}"""
+    up_step = _lateral("up u", "u.item_id", "g.component_id", assemblies, "g")
     sql = f"""
         WITH RECURSIVE
         up(item_id, depth) AS (
             SELECT it.id, 0 FROM {x["item"]} it WHERE it.id IN ({seed_sql})
             UNION
             SELECT g.assembly_id, u.depth + 1
-            FROM up u JOIN {x["integration"]} g ON g.component_id = u.item_id
-            JOIN {x["item"]} a ON a.id = g.assembly_id
-            WHERE u.depth < %s {_visible("g", verified_only)} {_visible("a", verified_only)}
+            FROM {up_step}
+            WHERE u.depth < %s
         ),
         reached(item_id, depth) AS (SELECT item_id, MIN(depth) FROM up GROUP BY item_id),
         facts(kind, state_id, side_kind, party_id, item_id, component_id, conflict_id, day)
@@ -528,6 +569,11 @@ def supply_chain_origins(
     received with their states of origin, aggregated with counts and dates, one page at a time.
     One query whatever the data."""
     x = _tables()
+    components = f"""
+        SELECT g.component_id, g.assembly_id FROM {x["integration"]} g
+        JOIN {x["item"]} c ON c.id = g.component_id
+        WHERE 1 = 1 {_visible("g", verified_only)} {_visible("c", verified_only)}"""
+    parts_step = _lateral("parts p", "p.item_id", "g.assembly_id", components, "g")
     sql = f"""
         WITH RECURSIVE
         received(id, item_id, supplier_id, supplier_kind, party_id, day) AS (
@@ -545,9 +591,8 @@ def supply_chain_origins(
                   {_visible("g", verified_only)} {_visible("c", verified_only)}
             UNION
             SELECT p.root_id, g.component_id, p.depth + 1
-            FROM parts p JOIN {x["integration"]} g ON g.assembly_id = p.item_id
-            JOIN {x["item"]} c ON c.id = g.component_id
-            WHERE p.depth < %s {_visible("g", verified_only)} {_visible("c", verified_only)}
+            FROM {parts_step}
+            WHERE p.depth < %s
         ),
         facts(kind, state_id, side_kind, party_id, item_id, root_id, depth, transfer_id, day)
         AS (
