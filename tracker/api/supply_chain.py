@@ -77,7 +77,8 @@ def statement_timeout(milliseconds: int | None = None):
                 # far a recursive CTE goes) and can run to millions, enough to start JIT
                 # compilation, which then costs seconds on answers computed in milliseconds.
                 cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true), set_config('jit', 'off', true)",
+                    "SELECT set_config('statement_timeout', %s, true),"
+                    " set_config('jit', 'off', true)",
                     [f"{int(milliseconds)}ms"],
                 )
             yield
