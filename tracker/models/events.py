@@ -86,6 +86,20 @@ def _side_constraints(side: str) -> list[models.CheckConstraint]:
     ]
 
 
+#: The columns of a transfer the supply-chain answers read besides its keys: the sides' kinds and
+#: parties (for the visibility rule) and the dates.
+EDGE_COLUMNS = [
+    "supplier_kind",
+    "supplier_party",
+    "recipient_kind",
+    "recipient_party",
+    "order_date",
+    "order_date_precision",
+    "delivery_date",
+    "delivery_date_precision",
+]
+
+
 class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
     """``supplier`` transfers ``item`` to ``recipient``.
 
@@ -221,11 +235,21 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
     class Meta:
         ordering = ["-order_date", "supplier__name", "recipient__name"]
         indexes = [
-            # The route search's step: the verified transfers of an item from a state.
+            # The supply-chain answers' edges (verified transfers) with what the answers read
+            # of them, so that PostgreSQL answers from the index alone: by item and supplier
+            # (the route search's step; where an item went), and by recipient (what a state
+            # received). Indexes are kept in step by the database whatever writes the rows.
             models.Index(
                 fields=["item", "supplier"],
                 condition=Q(review_state=ReviewState.VERIFIED),
+                include=["recipient", "id", *EDGE_COLUMNS],
                 name="tracker_transfer_route_idx",
+            ),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(review_state=ReviewState.VERIFIED),
+                include=["id", "item", "supplier", *EDGE_COLUMNS],
+                name="tracker_transfer_received_idx",
             ),
             # A state's timeline: its transfers out and in, by their first known date.
             models.Index(
