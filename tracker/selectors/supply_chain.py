@@ -9,7 +9,8 @@ The walk is one recursive CTE (portable to SQLite and PostgreSQL), bounded in de
 number of partial routes it builds (MAX_EXPLORED) and never returning to a state, so cycles end
 and dense graphs stay cheap; the records on the routes are then fetched in a fixed number of
 queries whatever the size of the data. Origins and reach are aggregated per state and item with
-counts and dates, one page at a time, in one query each.
+counts and dates, one page at a time, a section of rows at a time (``_sections_page``): a
+fixed number of queries whatever the data.
 
 Transfer sides. A side is a state, a non-state party (an organisation, operating in a state) or
 unknown. Routes run over states only: a transfer with a non-state or unknown side is no edge of
