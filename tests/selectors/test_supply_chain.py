@@ -199,25 +199,61 @@ def test_origins_aggregate_and_page_in_one_query(django_assert_max_num_queries):
     assert len({(r.kind, r.item) for r in rows}) == 10
 
 
-def test_origins_and_reach_query_counts_do_not_grow(django_assert_max_num_queries):
+@pytest.mark.parametrize("n", [30, 120])
+def test_origins_and_reach_query_counts_do_not_grow(django_assert_max_num_queries, n):
+    """Two queries at most per section of rows (reach: integrations, transfers, deployments;
+    origins: received, parts), whatever the number of rows and whichever page is asked."""
     from tracker.models import Item
-    from tracker.selectors.supply_chain import supply_chain_origins, supply_chain_reach
+    from tracker.selectors.supply_chain import Page, supply_chain_origins, supply_chain_reach
 
     maker, buyer = states(2)
     sensor = f.ItemFactory(country_of_origin=maker)
-    for _ in range(30):
+    for _ in range(n):
         platform = f.PlatformFactory(country_of_origin=maker)
         f.IntegrationFactory(component=sensor, assembly=platform)
         f.TransferFactory(supplier=maker, recipient=buyer, item=platform)
         f.DeploymentFactory(item=platform, state=buyer)
-    with django_assert_max_num_queries(1):
-        reach = supply_chain_reach(
-            start_items=Item.objects.filter(pk=sensor.pk), verified_only=False
+    start = Item.objects.filter(pk=sensor.pk)
+    for offset in (0, n - 10, 2 * n - 25):  # starting in each section
+        with django_assert_max_num_queries(6):
+            reach = supply_chain_reach(
+                start_items=start, page=Page(offset=offset), verified_only=False
+            )
+        assert len(reach.rows) == 50 and reach.has_next
+    with django_assert_max_num_queries(4):
+        origins = supply_chain_origins(state=buyer, page=Page(offset=n - 5), verified_only=False)
+    assert [row.kind for row in origins.rows] == ["received"] * 5 + ["part"] * min(45, n)
+    assert origins.has_next == (n - 5 + 50 < 2 * n)
+
+
+def test_reach_pages_run_through_the_sections_in_order():
+    """Following the pages lists every row once, integrations before transfers before
+    deployments, as one answer read at once does."""
+    from tracker.models import Item
+    from tracker.selectors.supply_chain import Page, supply_chain_reach
+
+    maker, buyer = states(2)
+    sensor = f.ItemFactory(country_of_origin=maker)
+    for _ in range(7):
+        platform = f.PlatformFactory(country_of_origin=maker)
+        f.IntegrationFactory(component=sensor, assembly=platform)
+        f.TransferFactory(supplier=maker, recipient=buyer, item=platform)
+        f.DeploymentFactory(item=platform, state=buyer)
+    start = Item.objects.filter(pk=sensor.pk)
+    whole = supply_chain_reach(start_items=start, page=Page(limit=500), verified_only=False)
+    assert [r.kind for r in whole.rows] == ["integration"] * 7 + ["transfer"] * 7 + [
+        "deployment"
+    ] * 7
+    paged, offset = [], 0
+    while True:
+        page = supply_chain_reach(
+            start_items=start, page=Page(limit=4, offset=offset), verified_only=False
         )
-    assert len(reach.rows) == 50 and reach.has_next
-    with django_assert_max_num_queries(1):
-        origins = supply_chain_origins(state=buyer, verified_only=False)
-    assert len(origins.rows) == 50 and origins.has_next
+        paged += page.rows
+        if not page.has_next:
+            break
+        offset += 4
+    assert paged == whole.rows
 
 
 def test_timeline_query_count_does_not_grow_and_pages(django_assert_max_num_queries):
@@ -230,8 +266,9 @@ def test_timeline_query_count_does_not_grow_and_pages(django_assert_max_num_quer
         f.TransferFactory(supplier=maker, recipient=buyer, item=platform)
         f.DeploymentFactory(item=platform, state=buyer)
         f.PermitDecisionFactory(authority=maker, target_state=buyer)
-    # Four kinds of events, each with its evidence: eight queries whatever the number of rows.
-    with django_assert_max_num_queries(8):
+    # Four kinds of events, each with its evidence, and the ids of the first transfers: nine
+    # queries whatever the number of rows.
+    with django_assert_max_num_queries(9):
         timeline = state_timeline(state=buyer, page=Page(limit=10), verified_only=False)
     assert len(timeline.entries) == 10 and timeline.has_next
     everything = state_timeline(state=buyer, page=Page(limit=100), verified_only=False)

@@ -56,7 +56,8 @@ class ErrorSerializer(serializers.Serializer):
 @contextmanager
 def statement_timeout(milliseconds: int | None = None):
     """On PostgreSQL, cancel any statement of the block running longer than ``milliseconds``
-    (``TRACKER_STATEMENT_TIMEOUT_MS``, default 5000) and answer 503 instead of tying up a worker.
+    (``TRACKER_STATEMENT_TIMEOUT_MS``, default 5000) and answer 503 instead of tying up a worker;
+    and plan the block's statements without JIT compilation (see below).
 
     The limit is set with ``set_config(..., is_local => true)`` inside a transaction (a
     savepoint when one is open), so it ends with the block and never leaks to other requests."""
@@ -68,14 +69,24 @@ def statement_timeout(milliseconds: int | None = None):
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("SELECT current_setting('statement_timeout')")
-                (previous,) = cursor.fetchone()
                 cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true)", [f"{int(milliseconds)}ms"]
+                    "SELECT current_setting('statement_timeout'), current_setting('jit')"
+                )
+                previous = cursor.fetchone()
+                # JIT off too: the walks' row estimates are guesses (PostgreSQL cannot tell how
+                # far a recursive CTE goes) and can run to millions, enough to start JIT
+                # compilation, which then costs seconds on answers computed in milliseconds.
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true),"
+                    " set_config('jit', 'off', true)",
+                    [f"{int(milliseconds)}ms"],
                 )
             yield
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true), set_config('jit', %s, true)",
+                    previous,
+                )
     except OperationalError as exc:
         if getattr(exc.__cause__, "sqlstate", None) == QUERY_CANCELED:
             raise AnswerTooCostly() from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
 from ..choices import (
@@ -85,6 +86,20 @@ def _side_constraints(side: str) -> list[models.CheckConstraint]:
             f"company that sold or bought is {side}_organization.",
         ),
     ]
+
+
+#: The columns of a transfer the supply-chain answers read besides its keys: the sides' kinds and
+#: parties (for the visibility rule) and the dates.
+EDGE_COLUMNS = [
+    "supplier_kind",
+    "supplier_party",
+    "recipient_kind",
+    "recipient_party",
+    "order_date",
+    "order_date_precision",
+    "delivery_date",
+    "delivery_date_precision",
+]
 
 
 class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
@@ -235,6 +250,35 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
                 "supplier_organization",
                 "recipient_organization",
                 "withdrawn_by_source",
+            ),
+            # The supply-chain answers' edges (verified transfers) with what the answers read
+            # of them, so that PostgreSQL answers from the index alone: by item and supplier
+            # (the route search's step; where an item went), and by recipient (what a state
+            # received). Indexes are kept in step by the database whatever writes the rows.
+            models.Index(
+                fields=["item", "supplier"],
+                condition=Q(review_state=ReviewState.VERIFIED),
+                include=["recipient", "id", *EDGE_COLUMNS],
+                name="tracker_transfer_route_idx",
+            ),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(review_state=ReviewState.VERIFIED),
+                include=["id", "item", "supplier", *EDGE_COLUMNS],
+                name="tracker_transfer_received_idx",
+            ),
+            # A state's timeline: its transfers out and in, by their first known date.
+            models.Index(
+                F("supplier"),
+                Coalesce("order_date", "delivery_date"),
+                F("id"),
+                name="tracker_transfer_out_day_idx",
+            ),
+            models.Index(
+                F("recipient"),
+                Coalesce("order_date", "delivery_date"),
+                F("id"),
+                name="tracker_transfer_in_day_idx",
             ),
         ]
         constraints = [

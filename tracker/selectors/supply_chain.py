@@ -9,7 +9,8 @@ The walk is one recursive CTE (portable to SQLite and PostgreSQL), bounded in de
 number of partial routes it builds (MAX_EXPLORED) and never returning to a state, so cycles end
 and dense graphs stay cheap; the records on the routes are then fetched in a fixed number of
 queries whatever the size of the data. Origins and reach are aggregated per state and item with
-counts and dates, one page at a time, in one query each.
+counts and dates, one page at a time, a section of rows at a time (``_sections_page``): a
+fixed number of queries whatever the data.
 
 Transfer sides. A side is a state, a non-state party (an organisation, operating in a state) or
 unknown. Routes run over states only: a transfer with a non-state or unknown side is no edge of
@@ -121,31 +122,58 @@ def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
     t, g, i = Transfer._meta.db_table, Integration._meta.db_table, Item._meta.db_table
     o = Organization._meta.db_table
     params: list = []
-    transfer_when = ""
-    integration_when = ""
+    asked = transfer_when = integration_when = ""
     if on is not None:
         # Only what had happened by that day: a transfer ordered or delivered by then, an
-        # integration that had started by then (or whose start is unknown).
+        # integration that had started by then (or whose start is unknown). The day is a CTE of
+        # its own so that it is the first parameter wherever the edges are written.
+        asked = "asked(day) AS (SELECT %s),"
+        params.append(on)
+        day = "(SELECT day FROM asked)"
         transfer_when = (
-            " AND (t.order_date <= %s OR t.delivery_date <= %s"
+            f" AND (t.order_date <= {day} OR t.delivery_date <= {day}"
             " OR (t.order_date IS NULL AND t.delivery_date IS NULL))"
         )
-        integration_when = " AND (g.start_date IS NULL OR g.start_date <= %s)"
-    sql = f"""
-        WITH RECURSIVE
-        edges(kind, ref_id, item_id, supplier_id, next_item, next_state) AS (
-            SELECT 't', t.id, t.item_id, t.supplier_id, t.item_id, t.recipient_id
+        integration_when = f" AND (g.start_date IS NULL OR g.start_date <= {day})"
+    transfer_edges = f"""
+            SELECT 't' AS kind, t.id AS ref_id, t.item_id AS item_id,
+                   t.supplier_id AS supplier_id, t.item_id AS next_item,
+                   t.recipient_id AS next_state
             FROM {t} t
             WHERE t.supplier_id IS NOT NULL AND t.recipient_id IS NOT NULL
-              {_visible("t", verified_only)} {transfer_when}
-            UNION ALL
+              {_visible("t", verified_only)} {transfer_when}"""
+    integration_edges = f"""
             SELECT 'g', g.id, g.component_id, NULL, g.assembly_id,
                    COALESCE(a.country_of_origin_id, ao.country_id)
             FROM {g} g JOIN {i} a ON a.id = g.assembly_id
             LEFT JOIN {o} ao ON ao.id = a.manufacturer_id {_visible("ao", verified_only)}
             WHERE 1 = 1 {_visible("g", verified_only)} {_visible("a", verified_only)}
-            {integration_when}
-        ),
+            {integration_when}"""
+    if connection.vendor == "postgresql":
+        # One index lookup per partial route (transfers of its item from its state, through the
+        # partial index on (item, supplier) of verified transfers; integrations of its item):
+        # a plain join lets the planner, blind to the walk's size, hash the whole transfers
+        # table at every hop.
+        edges = ""
+        step = f"""walk w CROSS JOIN LATERAL (
+                {transfer_edges}
+                  AND t.item_id = w.item_id AND t.supplier_id = w.state_id
+                UNION ALL
+                {integration_edges}
+                  AND g.component_id = w.item_id
+            ) e"""
+    else:
+        # SQLite has no LATERAL; its nested loop over the walk already looks the edges up by item.
+        edges = f"""edges(kind, ref_id, item_id, supplier_id, next_item, next_state) AS (
+            {transfer_edges}
+            UNION ALL
+            {integration_edges}
+        ),"""
+        step = """walk w JOIN edges e
+              ON e.item_id = w.item_id
+             AND (e.supplier_id IS NULL OR e.supplier_id = w.state_id)"""
+    sql = f"""
+        WITH RECURSIVE {asked} {edges}
         walk(item_id, state_id, depth, path, states) AS (
             SELECT it.id, CAST(%s AS BIGINT), 0, CAST(',' AS TEXT), CAST(%s AS TEXT)
             FROM {i} it LEFT JOIN {o} m ON m.id = it.manufacturer_id
@@ -157,9 +185,7 @@ def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
             SELECT e.next_item, COALESCE(e.next_state, w.state_id), w.depth + 1,
                    w.path || e.kind || CAST(e.ref_id AS TEXT) || ',',
                    w.states || CAST(COALESCE(e.next_state, w.state_id) AS TEXT) || ','
-            FROM walk w JOIN edges e
-              ON e.item_id = w.item_id
-             AND (e.supplier_id IS NULL OR e.supplier_id = w.state_id)
+            FROM {step}
             WHERE w.depth < %s
               AND w.state_id <> %s
               AND (COALESCE(e.next_state, w.state_id) = w.state_id
@@ -176,8 +202,6 @@ def _route_sql(*, verified_only: bool, on: dt.date | None) -> tuple[str, list]:
         UNION ALL
         SELECT NULL, NULL, COUNT(*) FROM explored
     """
-    if on is not None:
-        params += [on, on, on]
     return sql, params
 
 
@@ -342,6 +366,32 @@ def _fetch_page(sql: str, params: list, page: Page) -> tuple[list[tuple], bool]:
     return rows[: page.limit], len(rows) > page.limit
 
 
+def _sections_page(sections: list[tuple[str, list]], page: Page) -> tuple[list[tuple], bool]:
+    """One page of an answer whose rows come in sections, each read only when the page reaches
+    it: at most two queries per section, and none for the sections after the page.
+
+    Each section's SQL ends in ``LIMIT %s OFFSET %s`` (given after its ``params``) and returns
+    its rows in order, each ending with the section's number of rows (``COUNT(*) OVER ()``),
+    dropped here. A section the page starts after is asked for one row, to learn its size."""
+    rows: list[tuple] = []
+    skip, want = page.offset, page.limit + 1
+    with connection.cursor() as cursor:
+        for sql, params in sections:
+            if want <= 0:
+                break
+            cursor.execute(sql, [*params, want, skip])
+            found = cursor.fetchall()
+            if found:
+                rows += [row[:-1] for row in found]
+                want -= len(found)
+                skip = 0
+            elif skip:
+                cursor.execute(sql, [*params, 1, 0])
+                first = cursor.fetchall()
+                skip -= first[0][-1] if first else 0
+    return rows[: page.limit], len(rows) > page.limit
+
+
 @dataclass(frozen=True)
 class ReachRow:
     """Where the start items end up, one row per (kind, state, item[, component or conflict]).
@@ -381,6 +431,20 @@ class Reach:
     has_next: bool
 
 
+def _lateral(walk: str, walk_key: str, edge_key: str, edges: str, alias: str) -> str:
+    """The step of a recursive walk: ``walk`` joined to the rows of ``edges`` (a SELECT whose
+    WHERE clause comes last) whose ``edge_key`` is the walk's ``walk_key``, as ``alias``.
+
+    On PostgreSQL the edges are a LATERAL subquery, so each row of the walk is one index lookup:
+    with a plain join the planner, which cannot tell how few rows the walk holds, hashes the
+    whole edge table at every level. SQLite has no LATERAL, and its nested loop already looks
+    the edges up row by row. ``OFFSET 0`` keeps PostgreSQL from pulling the subquery up into a
+    plain join again."""
+    if connection.vendor == "postgresql":
+        return f"{walk} CROSS JOIN LATERAL ({edges} AND {edge_key} = {walk_key} OFFSET 0) {alias}"
+    return f"{walk} JOIN ({edges}) {alias} ON {alias}.{edge_key.split('.')[1]} = {walk_key}"
+
+
 def _tables() -> dict[str, str]:
     from ..models import Conflict, Deployment
 
@@ -395,6 +459,13 @@ def _tables() -> dict[str, str]:
     }
 
 
+#: The columns of a section of reach (``grouped``), before the names are joined.
+REACH_COLUMNS = (
+    "kind, state_id, code, side_kind, party_id, item_id, component_id, conflict_id, depth, "
+    "records, earliest, latest, total"
+)
+
+
 def supply_chain_reach(
     *,
     start_items,
@@ -405,72 +476,92 @@ def supply_chain_reach(
 ) -> Reach:
     """Where items end up: the assemblies they are fitted into (at any level), the states that
     received any of them and the conflicts where any of them was used, aggregated per state and
-    item with counts and dates, one page at a time. One query whatever the data."""
+    item with counts and dates, one page at a time.
+
+    Rows come in sections (integrations, transfers, deployments), each grouped and ordered on
+    keys (depth, the state's code, then the records' ids) and cut to the page before the names
+    shown are joined; a section is read only when the page reaches it (``_sections_page``): at
+    most two queries per section whatever the data."""
     x = _tables()
     seed_items = start_items
     if verified_only:
         seed_items = seed_items.filter(review_state=ReviewState.VERIFIED)
     seed_sql, seed_params = seed_items.values("pk").query.sql_with_params()
-    sql = f"""
+    assemblies = f"""
+        SELECT g.assembly_id, g.component_id FROM {x["integration"]} g
+        JOIN {x["item"]} a ON a.id = g.assembly_id
+        WHERE 1 = 1 {_visible("g", verified_only)} {_visible("a", verified_only)}"""
+    up_step = _lateral("up u", "u.item_id", "g.component_id", assemblies, "g")
+    walk = f"""
         WITH RECURSIVE
         up(item_id, depth) AS (
             SELECT it.id, 0 FROM {x["item"]} it WHERE it.id IN ({seed_sql})
             UNION
             SELECT g.assembly_id, u.depth + 1
-            FROM up u JOIN {x["integration"]} g ON g.component_id = u.item_id
-            JOIN {x["item"]} a ON a.id = g.assembly_id
-            WHERE u.depth < %s {_visible("g", verified_only)} {_visible("a", verified_only)}
+            FROM {up_step}
+            WHERE u.depth < %s
         ),
         reached(item_id, depth) AS (SELECT item_id, MIN(depth) FROM up GROUP BY item_id),
-        facts(kind, state_id, side_kind, party_id, item_id, component_id, conflict_id, day)
-        AS (
-            SELECT 'integration', COALESCE(a.country_of_origin_id, m.country_id),
-                   CAST(NULL AS TEXT), CAST(NULL AS BIGINT),
-                   g.assembly_id, g.component_id, CAST(NULL AS BIGINT),
-                   {_day_key("g", "start_date")}
-            FROM {x["integration"]} g
-            JOIN reached rc ON rc.item_id = g.component_id
-            JOIN reached ra ON ra.item_id = g.assembly_id
-            JOIN {x["item"]} a ON a.id = g.assembly_id
-            LEFT JOIN {x["organization"]} m ON m.id = a.manufacturer_id
-                {_visible("m", verified_only)}
-            WHERE 1 = 1 {_visible("g", verified_only)}
-            UNION ALL
-            SELECT 'transfer', t.recipient_id, t.recipient_kind,
-                   CASE WHEN t.recipient_kind = '{TransferSide.NON_STATE}'
-                        THEN t.recipient_party_id END,
-                   t.item_id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-                   {_day_key("t", "order_date", "delivery_date")}
-            FROM {x["transfer"]} t JOIN reached r ON r.item_id = t.item_id
-            WHERE 1 = 1 {_transfer_visible("t", verified_only)}
-            UNION ALL
-            SELECT 'deployment', d.state_id, CAST(NULL AS TEXT), CAST(NULL AS BIGINT),
-                   d.item_id, CAST(NULL AS BIGINT), d.conflict_id,
-                   {_day_key("d", "start_date")}
-            FROM {x["deployment"]} d JOIN reached r ON r.item_id = d.item_id
-            WHERE 1 = 1 {_visible("d", verified_only)}
-        )
-        SELECT f.kind, s.code, s.name, f.side_kind, p.slug, p.name, pc.code,
-               i.slug, i.name, i.kind, c.slug, k.slug, r.depth,
-               COUNT(*), MIN(f.day), MAX(f.day)
-        FROM facts f
-        JOIN reached r ON r.item_id = f.item_id
-        JOIN {x["item"]} i ON i.id = f.item_id
-        LEFT JOIN {x["item"]} c ON c.id = f.component_id
-        LEFT JOIN {x["state"]} s ON s.id = f.state_id
-            {_visible("s", verified_only)}
-        LEFT JOIN {x["organization"]} p ON p.id = f.party_id
-        LEFT JOIN {x["state"]} pc ON pc.id = p.country_id
-            {_visible("pc", verified_only)}
-        LEFT JOIN {x["conflict"]} k ON k.id = f.conflict_id
-            {_visible("k", verified_only)}
-        WHERE 1 = 1 {_visible("i", verified_only)}
-        GROUP BY f.kind, s.code, s.name, f.side_kind, p.slug, p.name, pc.code,
-                 i.slug, i.name, i.kind, c.slug, k.slug, r.depth
-        ORDER BY CASE f.kind WHEN 'integration' THEN 0 WHEN 'transfer' THEN 1 ELSE 2 END,
-                 r.depth, s.code, p.slug, f.side_kind, i.slug, c.slug, k.slug
     """
-    rows, has_next = _fetch_page(sql, [*seed_params, max_depth], page)
+    state = f"LEFT JOIN {x['state']} s ON s.id = {{}} {_visible('s', verified_only)}"
+    integrations = f"""
+        SELECT 'integration' AS kind, s.id AS state_id, s.code, CAST(NULL AS TEXT) AS side_kind,
+               CAST(NULL AS BIGINT) AS party_id, g.assembly_id AS item_id,
+               g.component_id AS component_id, CAST(NULL AS BIGINT) AS conflict_id,
+               ra.depth AS depth, COUNT(*) AS records,
+               MIN({_day_key("g", "start_date")}) AS earliest,
+               MAX({_day_key("g", "start_date")}) AS latest, COUNT(*) OVER () AS total
+        FROM {x["integration"]} g
+        JOIN reached rc ON rc.item_id = g.component_id
+        JOIN reached ra ON ra.item_id = g.assembly_id
+        JOIN {x["item"]} a ON a.id = g.assembly_id
+        LEFT JOIN {x["organization"]} m ON m.id = a.manufacturer_id
+            {_visible("m", verified_only)}
+        {state.format("COALESCE(a.country_of_origin_id, m.country_id)")}
+        WHERE 1 = 1 {_visible("g", verified_only)}
+        GROUP BY ra.depth, s.id, s.code, g.assembly_id, g.component_id
+        ORDER BY ra.depth, s.code, g.assembly_id, g.component_id"""
+    party = f"CASE WHEN t.recipient_kind = '{TransferSide.NON_STATE}' THEN t.recipient_party_id END"
+    transfers = f"""
+        SELECT 'transfer', s.id, s.code, t.recipient_kind, {party}, t.item_id,
+               CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), r.depth, COUNT(*),
+               MIN({_day_key("t", "order_date", "delivery_date")}),
+               MAX({_day_key("t", "order_date", "delivery_date")}), COUNT(*) OVER ()
+        FROM {x["transfer"]} t JOIN reached r ON r.item_id = t.item_id
+        {state.format("t.recipient_id")}
+        WHERE 1 = 1 {_transfer_visible("t", verified_only)}
+        GROUP BY r.depth, s.id, s.code, {party}, t.recipient_kind, t.item_id
+        ORDER BY r.depth, s.code, {party}, t.recipient_kind, t.item_id"""
+    deployments = f"""
+        SELECT 'deployment', s.id, s.code, CAST(NULL AS TEXT), CAST(NULL AS BIGINT), d.item_id,
+               CAST(NULL AS BIGINT), k.id, r.depth, COUNT(*),
+               MIN({_day_key("d", "start_date")}), MAX({_day_key("d", "start_date")}),
+               COUNT(*) OVER ()
+        FROM {x["deployment"]} d JOIN reached r ON r.item_id = d.item_id
+        {state.format("d.state_id")}
+        LEFT JOIN {x["conflict"]} k ON k.id = d.conflict_id {_visible("k", verified_only)}
+        WHERE 1 = 1 {_visible("d", verified_only)}
+        GROUP BY r.depth, s.id, s.code, d.item_id, k.id
+        ORDER BY r.depth, s.code, d.item_id, k.id"""
+    names = f"""
+        SELECT g.kind, g.code, s.name, g.side_kind, p.slug, p.name, pc.code,
+               i.slug, i.name, i.kind, c.slug, k.slug, g.depth,
+               g.records, g.earliest, g.latest, g.total
+        FROM grouped g
+        JOIN {x["item"]} i ON i.id = g.item_id
+        LEFT JOIN {x["item"]} c ON c.id = g.component_id
+        LEFT JOIN {x["state"]} s ON s.id = g.state_id
+        LEFT JOIN {x["organization"]} p ON p.id = g.party_id
+        LEFT JOIN {x["state"]} pc ON pc.id = p.country_id {_visible("pc", verified_only)}
+        LEFT JOIN {x["conflict"]} k ON k.id = g.conflict_id
+        ORDER BY g.depth, g.code, g.party_id, g.side_kind, g.item_id, g.component_id,
+                 g.conflict_id"""
+    params = [*seed_params, max_depth]
+    sections = [
+        (f"{walk} grouped({REACH_COLUMNS}) AS ({section} LIMIT %s OFFSET %s) {names}", params)
+        for section in (integrations, transfers, deployments)
+    ]
+    rows, has_next = _sections_page(sections, page)
     return Reach(
         title=title,
         rows=[ReachRow(*row[:-2], _partial(row[-2]), _partial(row[-1])) for row in rows],
@@ -517,6 +608,13 @@ class Origins:
     has_next: bool
 
 
+#: The columns of a section of origins (``grouped``), before the names are joined.
+ORIGIN_COLUMNS = (
+    "kind, state_id, code, side_kind, party_id, item_id, root_id, depth, transfers, "
+    "earliest, latest, total"
+)
+
+
 def supply_chain_origins(
     *,
     state: State,
@@ -526,9 +624,30 @@ def supply_chain_origins(
 ) -> Origins:
     """What ``state`` received, from whom, and the parts fitted (at any level) into what it
     received with their states of origin, aggregated with counts and dates, one page at a time.
-    One query whatever the data."""
+
+    Two sections, what was received then the parts, each grouped and ordered on keys (depth,
+    the states' codes, then the records' ids) and cut to the page before the names shown are
+    joined; the parts are walked only when the page reaches them (``_sections_page``): at most
+    four queries whatever the data."""
     x = _tables()
-    sql = f"""
+    verified = ReviewState.VERIFIED
+    item_visible = (
+        f" AND EXISTS (SELECT 1 FROM {x['item']} ri WHERE ri.id = t.item_id"
+        f" AND ri.review_state = '{verified}')"
+        if verified_only
+        else ""
+    )
+    components = f"""
+        SELECT g.component_id, g.assembly_id,
+               COALESCE(c.country_of_origin_id, m.country_id) AS state_id
+        FROM {x["integration"]} g JOIN {x["item"]} c ON c.id = g.component_id
+        LEFT JOIN {x["organization"]} m ON m.id = c.manufacturer_id {_visible("m", verified_only)}
+        WHERE 1 = 1 {_visible("g", verified_only)} {_visible("c", verified_only)}"""
+    parts_seed = _lateral(
+        "(SELECT DISTINCT item_id FROM received) r", "r.item_id", "g.assembly_id", components, "g"
+    )
+    parts_step = _lateral("parts p", "p.item_id", "g.assembly_id", components, "g")
+    walk = f"""
         WITH RECURSIVE
         received(id, item_id, supplier_id, supplier_kind, party_id, day) AS (
             SELECT t.id, t.item_id, t.supplier_id, t.supplier_kind,
@@ -536,50 +655,49 @@ def supply_chain_origins(
                         THEN t.supplier_party_id END,
                    {_day_key("t", "order_date", "delivery_date")}
             FROM {x["transfer"]} t
-            WHERE t.recipient_id = %s {_transfer_visible("t", verified_only)}
+            WHERE t.recipient_id = %s {_transfer_visible("t", verified_only)} {item_visible}
         ),
-        parts(root_id, item_id, depth) AS (
-            SELECT g.assembly_id, g.component_id, 1
-            FROM {x["integration"]} g JOIN {x["item"]} c ON c.id = g.component_id
-            WHERE g.assembly_id IN (SELECT item_id FROM received)
-                  {_visible("g", verified_only)} {_visible("c", verified_only)}
+        parts(root_id, item_id, depth, state_id) AS (
+            SELECT g.assembly_id, g.component_id, 1, g.state_id FROM {parts_seed}
             UNION
-            SELECT p.root_id, g.component_id, p.depth + 1
-            FROM parts p JOIN {x["integration"]} g ON g.assembly_id = p.item_id
-            JOIN {x["item"]} c ON c.id = g.component_id
-            WHERE p.depth < %s {_visible("g", verified_only)} {_visible("c", verified_only)}
+            SELECT p.root_id, g.component_id, p.depth + 1, g.state_id FROM {parts_step}
+            WHERE p.depth < %s
         ),
-        facts(kind, state_id, side_kind, party_id, item_id, root_id, depth, transfer_id, day)
-        AS (
-            SELECT 'received', r.supplier_id, r.supplier_kind, r.party_id, r.item_id, r.item_id,
-                   0, r.id, r.day
-            FROM received r
-            UNION ALL
-            SELECT 'part', COALESCE(c.country_of_origin_id, m.country_id), CAST(NULL AS TEXT),
-                   CAST(NULL AS BIGINT), p.item_id, p.root_id, p.depth, r.id, r.day
-            FROM parts p JOIN received r ON r.item_id = p.root_id
-            JOIN {x["item"]} c ON c.id = p.item_id
-            LEFT JOIN {x["organization"]} m ON m.id = c.manufacturer_id
-                {_visible("m", verified_only)}
-        )
-        SELECT f.kind, s.code, s.name, f.side_kind, o.slug, o.name, oc.code,
-               i.slug, i.name, i.kind, v.slug, MIN(f.depth),
-               COUNT(DISTINCT f.transfer_id), MIN(f.day), MAX(f.day)
-        FROM facts f
-        JOIN {x["item"]} i ON i.id = f.item_id
-        JOIN {x["item"]} v ON v.id = f.root_id
-        LEFT JOIN {x["state"]} s ON s.id = f.state_id
-            {_visible("s", verified_only)}
-        LEFT JOIN {x["organization"]} o ON o.id = f.party_id
-        LEFT JOIN {x["state"]} oc ON oc.id = o.country_id
-            {_visible("oc", verified_only)}
-        WHERE 1 = 1 {_visible("i", verified_only)} {_visible("v", verified_only)}
-        GROUP BY f.kind, s.code, s.name, f.side_kind, o.slug, o.name, oc.code,
-                 i.slug, i.name, i.kind, v.slug
-        ORDER BY CASE f.kind WHEN 'received' THEN 0 ELSE 1 END, MIN(f.depth), s.code, o.slug,
-                 f.side_kind, i.slug, v.slug
     """
-    rows, has_next = _fetch_page(sql, [state.pk, max_depth], page)
+    state_join = f"LEFT JOIN {x['state']} s ON s.id = {{}} {_visible('s', verified_only)}"
+    received = f"""
+        SELECT 'received', s.id, s.code, r.supplier_kind, r.party_id, r.item_id, r.item_id, 0,
+               COUNT(*), MIN(r.day), MAX(r.day), COUNT(*) OVER ()
+        FROM received r {state_join.format("r.supplier_id")}
+        GROUP BY s.id, s.code, r.party_id, r.supplier_kind, r.item_id
+        ORDER BY s.code, r.party_id, r.supplier_kind, r.item_id"""
+    parts = f"""
+        SELECT 'part', s.id, s.code, CAST(NULL AS TEXT), CAST(NULL AS BIGINT), p.item_id,
+               p.root_id, MIN(p.depth), COUNT(DISTINCT r.id), MIN(r.day), MAX(r.day),
+               COUNT(*) OVER ()
+        FROM parts p JOIN received r ON r.item_id = p.root_id
+        {state_join.format("p.state_id")}
+        GROUP BY s.id, s.code, p.item_id, p.root_id
+        ORDER BY MIN(p.depth), s.code, p.item_id, p.root_id"""
+    names = f"""
+        SELECT g.kind, g.code, s.name, g.side_kind, o.slug, o.name, oc.code,
+               i.slug, i.name, i.kind, v.slug, g.depth, g.transfers, g.earliest, g.latest,
+               g.total
+        FROM grouped g
+        JOIN {x["item"]} i ON i.id = g.item_id
+        JOIN {x["item"]} v ON v.id = g.root_id
+        LEFT JOIN {x["state"]} s ON s.id = g.state_id
+        LEFT JOIN {x["organization"]} o ON o.id = g.party_id
+        LEFT JOIN {x["state"]} oc ON oc.id = o.country_id {_visible("oc", verified_only)}
+        ORDER BY g.depth, g.code, g.party_id, g.side_kind, g.item_id, g.root_id"""
+    sections = [
+        (
+            f"{walk} grouped({ORIGIN_COLUMNS}) AS ({section} LIMIT %s OFFSET %s) {names}",
+            [state.pk, max_depth],
+        )
+        for section in (received, parts)
+    ]
+    rows, has_next = _sections_page(sections, page)
     return Origins(
         state=state,
         rows=[OriginRow(*row[:-2], _partial(row[-2]), _partial(row[-1])) for row in rows],

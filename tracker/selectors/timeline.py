@@ -13,16 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Coalesce
 
 from ..choices import TransferSide
 from ..filters import PartialDateFilter
 from ..models import ConflictParticipant, Deployment, PermitDecision, State, Transfer
 from ..partial_dates import PartialDate
-from ..querysets import shown, with_visible_evidence
+from ..querysets import shown, visible, visible_evidence, with_visible_evidence
 from .supply_chain import Page
 
+#: A transfer's date on the timeline: the first of these that is known.
+TRANSFER_DATES = ("order_date", "delivery_date")
 #: The order of kinds on the same day.
 KINDS = ("permit_decision", "transfer", "deployment", "conflict_role")
 
@@ -88,8 +91,9 @@ class Timeline:
     has_next: bool
 
 
-def _dated(queryset, date_fields, date_after, date_before, count):
-    """The first ``count`` records by their first known date (then id), within the range."""
+def _first(queryset, date_fields, date_after, date_before, count):
+    """The first ``count`` records of ``queryset`` by their first known date (then id), within
+    the range, as a queryset."""
     if date_after is not None:
         queryset = PartialDateFilter(bound="after", fields=date_fields).filter(queryset, date_after)
     if date_before is not None:
@@ -97,11 +101,45 @@ def _dated(queryset, date_fields, date_after, date_before, count):
             queryset, date_before
         )
     day = Coalesce(*date_fields) if len(date_fields) > 1 else F(date_fields[0])
-    return list(
-        queryset.annotate(timeline_day=day).order_by(F("timeline_day").asc(nulls_last=True), "pk")[
-            :count
-        ]
-    )
+    return queryset.annotate(timeline_day=day).order_by(
+        F("timeline_day").asc(nulls_last=True), "pk"
+    )[:count]
+
+
+def _dated(queryset, date_fields, date_after, date_before, count):
+    """The first ``count`` records by their first known date (then id), within the range."""
+    return list(_first(queryset, date_fields, date_after, date_before, count))
+
+
+#: The ways a state takes part in a transfer.
+TRANSFER_SIDES = ("supplier", "recipient", "intermediaries")
+
+
+def _first_transfers(state, date_after, date_before, count, verified_only) -> list[int]:
+    """The ids of the state's first ``count`` visible transfers by date (and maybe a few more),
+    in one query.
+
+    Each side is read on its own, in date order, and cut at ``count`` (the state's transfers
+    out and in through the indexes on (supplier, first date, id) and (recipient, first date,
+    id)), then the three are merged: one OR over the three sides (one of them a many-to-many
+    join) could use no index, so it sorted every transfer the state ever took part in. The ids
+    come back as a list: as a subquery, PostgreSQL joined them to the records after joining
+    every transfer to its sides."""
+    parts, params = [], []
+    for side in TRANSFER_SIDES:
+        first = _first(
+            visible(Transfer.objects.filter(**{side: state}), verified_only=verified_only),
+            TRANSFER_DATES,
+            date_after,
+            date_before,
+            count,
+        ).values("pk")
+        sql, side_params = first.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) {side}_first")
+        params += side_params
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(parts), params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def state_timeline(
@@ -112,7 +150,7 @@ def state_timeline(
     page: Page = Page(),  # noqa: B008 (frozen)
     verified_only: bool = True,
 ) -> Timeline:
-    def visible(queryset):
+    def with_evidence(queryset):
         return with_visible_evidence(queryset, verified_only=verified_only)
 
     count = page.offset + page.limit + 1
@@ -138,24 +176,28 @@ def state_timeline(
     def read(queryset, *date_names):
         return _dated(queryset, date_names, date_after, date_before, count)
 
-    decisions = visible(
+    decisions = with_evidence(
         PermitDecision.objects.filter(Q(authority=state) | Q(target_state=state))
     ).select_related("authority", "target_state", "target_organization", "ends")
     for decision in read(decisions, "effective_date", "announced_date"):
         role = "authority" if decision.authority_id == state.pk else "target"
         add(decision, "permit_decision", role, "effective_date", "announced_date")
-    transfers = visible(
-        Transfer.objects.filter(
-            Q(supplier=state) | Q(recipient=state) | Q(intermediaries=state)
-        ).distinct()
-    ).select_related(
-        "supplier",
-        "recipient",
-        "supplier_party__country",
-        "recipient_party__country",
-        "item",
+    # Already visible and within the range: only their evidence is left to narrow.
+    first_transfers = _first_transfers(state, date_after, date_before, count, verified_only)
+    transfers = (
+        Transfer.objects.filter(pk__in=first_transfers)
+        .prefetch_related(
+            Prefetch("evidence", queryset=visible_evidence(verified_only=verified_only))
+        )
+        .select_related(
+            "supplier",
+            "recipient",
+            "supplier_party__country",
+            "recipient_party__country",
+            "item",
+        )
     )
-    for transfer in read(transfers, "order_date", "delivery_date"):
+    for transfer in _dated(transfers, TRANSFER_DATES, None, None, count):
         if transfer.supplier_id == state.pk:
             role = "supplier"
         elif transfer.recipient_id == state.pk:
@@ -163,12 +205,12 @@ def state_timeline(
         else:
             role = "intermediary"
         add(transfer, "transfer", role, "order_date", "delivery_date")
-    deployments = visible(Deployment.objects.filter(state=state)).select_related(
+    deployments = with_evidence(Deployment.objects.filter(state=state)).select_related(
         "item", "state", "conflict"
     )
     for deployment in read(deployments, "start_date"):
         add(deployment, "deployment", "user", "start_date")
-    roles = visible(
+    roles = with_evidence(
         ConflictParticipant.objects.filter(Q(state=state) | Q(supports=state))
     ).select_related("conflict", "state", "organization", "supports")
     for participant in read(roles, "start_date"):
