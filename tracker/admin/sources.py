@@ -361,7 +361,13 @@ def merge_candidates(fact, limit: int = 20) -> list:
     model = type(fact)
     queryset = model.objects.exclude(pk=fact.pk)
     same = {
-        "PermitDecision": ("authority_id", "target_state_id", "action"),
+        "PermitDecision": (
+            "authority_kind",
+            "authority_id",
+            "authority_organization_id",
+            "target_state_id",
+            "action",
+        ),
         "Transfer": ("supplier_kind", "supplier_id", "recipient_kind", "recipient_id"),
         "Deployment": ("state_id", "conflict_id"),
         "Integration": ("component_id",),
