@@ -103,33 +103,38 @@ def test_bad_files_write_nothing(tmp_path, states, content):
     assert not Source.objects.exists() and not Evidence.objects.exists()
 
 
-def test_dry_run_prints_the_draft_and_writes_nothing(tmp_path, states):
+def test_dry_run_prints_what_would_be_stored_and_writes_nothing(tmp_path, states):
     import json
 
     out = ingest(write(tmp_path, "a.txt", ARTICLE), "--dry-run", "--format", "json")
-    draft = json.loads(out)
-    assert set(draft) >= {
+    report = json.loads(out)
+    assert set(report) >= {
         "states",
         "organizations",
-        "components",
-        "platforms",
+        "items",
         "permit_decisions",
         "transfers",
         "integrations",
         "deployments",
+        "not_stored",
     }
-    (decision,) = draft["permit_decisions"]
+    (decision,) = report["permit_decisions"]
     assert {
-        k: decision[k] for k in ("authority", "target", "action", "date", "date_precision")
+        k: decision[k]
+        for k in ("authority", "target", "action", "date", "date_precision", "slug", "outcome")
     } == {
         "authority": "CA",
         "target": "TR",
         "action": "suspend",
         "date": "2020-10-05",
         "date_precision": "day",
+        "slug": "ca-suspend-tr-2020-10-05",
+        "outcome": "drafted",
     }
+    (quote,) = decision["evidence"]
     text = parse(ARTICLE).body
-    assert text[decision["start"] : decision["end"]] == decision["quote"]
+    assert text[quote["start"] : quote["end"]] == quote["quote"]
+    assert quote["claim_status"] == "reported"
     assert not Source.objects.exists()
 
 
