@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import functools
 import re
 import urllib.error
 import urllib.request
@@ -194,16 +195,28 @@ def fetch_article(url: str) -> Article:
 
 #: Texts shorter than this (letters) are too short to tell their language reliably.
 MIN_LETTERS_FOR_LANGUAGE = 40
+#: An article is refused only when English is this improbable: short English news sentences can
+#: rank a close language (Nigerian Pidgin, Scots) first, with English still plausible.
+ENGLISH_IMPLAUSIBLE = 0.01
+
+
+@functools.cache
+def _identifier():
+    """py3langid's naive Bayes model, shipped inside the package (no download), with normalised
+    probabilities; the same text always gets the same answer."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def detect_language(text: str) -> str | None:
-    """The ISO 639-1 code of the text's language (py3langid: a naive Bayes model shipped with the
-    package, no download, the same answer every time), or None for a text too short to tell."""
+    """The ISO 639-1 code of the text's language: "en" unless English is implausible (then the
+    most probable language), or None for a text too short to tell."""
     if sum(ch.isalpha() for ch in text) < MIN_LETTERS_FOR_LANGUAGE:
         return None
-    import py3langid
-
-    return py3langid.classify(text)[0]
+    ranked = _identifier().rank(text)
+    english = dict(ranked).get("en", 0.0)
+    return "en" if english >= ENGLISH_IMPLAUSIBLE else ranked[0][0]
 
 
 def language_name(code: str) -> str:

@@ -323,18 +323,23 @@ def _item_ref(result: IngestResult, names: Names, ref) -> Item | None:
 
 @transaction.atomic
 def article_ingest(
-    *, article: Article, published: dt.date | None = None, dry_run: bool = False
+    *,
+    article: Article,
+    published: dt.date | None = None,
+    dry_run: bool = False,
+    draft: Draft | None = None,
 ) -> IngestResult:
     """Store the article once and its draft facts with their quotes. With ``dry_run`` the same
-    work is done and rolled back, so the result is exactly what storing writes."""
+    work is done and rolled back, so the result is exactly what storing writes. ``draft``: facts
+    already drafted from this article's body (offsets into it), instead of extracting them."""
     language = ensure_english(article, article.url or article.title or "article")
     source, created = source_for(article, language)
     pub = source.get_partial("published_date")
     if published is not None and (pub is None or pub.date != published):
         pub = PartialDate(published, DatePrecision.DAY)
-    draft = extract(
-        source.text, published=pub.date if pub else None, lexicon=Lexicon.from_database()
-    )
+    if draft is None:
+        lexicon = Lexicon.from_database()
+        draft = extract(source.text, published=pub.date if pub else None, lexicon=lexicon)
     result = IngestResult(source, created, draft)
     names = Names()
 
