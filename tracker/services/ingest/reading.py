@@ -93,6 +93,8 @@ def parse(text: str, name: str = "article") -> Article:
     )
 
 
+#: A page whose main text has fewer letters than this holds no article.
+MIN_ARTICLE_LETTERS = 40
 HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
 
 
@@ -135,8 +137,13 @@ def parse_html(html: str, name: str = "page", url: str | None = None) -> Article
         include_images=False,
         favor_precision=True,
     )
-    if found is None or not (found.text or "").strip():
-        raise IngestError(f"{name}: no article text found in the page.")
+    letters = sum(ch.isalpha() for ch in (found.text or "")) if found is not None else 0
+    if letters < MIN_ARTICLE_LETTERS:
+        # trafilatura falls back to any text it finds (a menu's "Home"): that is not an article.
+        raise IngestError(
+            f"{name}: no article text found in the page ({letters} letters of text outside its "
+            "navigation and furniture)."
+        )
     lines = normalize_text(found.text).split("\n")
     title = (found.title or "").strip()
     if title and lines and _same_words(lines[0], title):
