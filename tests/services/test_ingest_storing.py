@@ -325,3 +325,26 @@ def test_a_company_decision_goes_from_ingest_to_review_to_export_to_another_data
         True,
     )
     assert loaded.evidence.get().attributed_to == "the company"
+
+
+def test_a_proposal_waits_in_the_review_queue_beside_the_decision_it_may_be(
+    client, curator, verified_suspension
+):
+    """The curator sees the proposal, its flagged date, whom the quote cites, and the verified
+    decision offered to merge it into; merging moves the quote there."""
+    from django.urls import reverse
+
+    from tracker.services.review import draft_merge
+
+    body = "Canada has suspended export permits for drone technology to Turkey, officials said.\n"
+    draft = Draft(permit_decisions=[decision_draft(body, body.strip(), attributed_to="officials")])
+    article_ingest(article=article(body), draft=draft)
+    source = Source.objects.get(url="https://example.org/a")
+    client.force_login(curator)
+    page = client.get(reverse("admin:tracker_source_review", args=[source.pk])).content.decode()
+    assert "CA suspend → TR (2020-10-09, the publication&#x27;s date)" in page
+    assert "according to officials" in page
+    assert str(verified_suspension) in page  # offered to merge into
+    proposal = PermitDecision.objects.get(date_from_publication=True)
+    draft_merge(fact=proposal, into=verified_suspension, user=curator)
+    assert verified_suspension.evidence.filter(source=source).get().attributed_to == "officials"

@@ -530,7 +530,8 @@ class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
 
     def __str__(self):
         target = self.target_state.code if self.target_state_id else self.target_organization
-        return f"{self.authority_label} {self.get_action_display()} → {target} ({self.when})"
+        when = f"{self.when}, the publication's date" if self.date_from_publication else self.when
+        return f"{self.authority_label} {self.get_action_display()} → {target} ({when})"
 
     @property
     def authority_label(self) -> str:
