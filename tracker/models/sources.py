@@ -268,12 +268,6 @@ class Evidence(CuratedModel):
     claim_status = models.CharField(
         max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.REPORTED, db_index=True
     )
-    attributed_to = models.CharField(
-        max_length=300,
-        blank=True,
-        help_text='Whom the source attributes the claim to ("according to X", "X said"), as '
-        "the source names them; empty when the source states it in its own voice.",
-    )
     note = models.TextField(blank=True)
 
     state = models.ForeignKey(
@@ -313,6 +307,13 @@ class Evidence(CuratedModel):
     )
     deployment = models.ForeignKey(
         "tracker.Deployment", models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    # After the facts: the SIPRI importer writes evidence rows in column order.
+    attributed_to = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='Whom the source attributes the claim to ("according to X", "X said"), as '
+        "the source names them; empty when the source states it in its own voice.",
     )
 
     objects = SlugManager()
