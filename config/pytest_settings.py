@@ -14,3 +14,6 @@ from config.settings import *  # noqa: E402, F403
 
 # Logins in tests hash passwords many times; the production hasher is slow on purpose.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tests never reach the network: `ingest_article --url` is refused, whatever the environment says.
+TRACKER_INGEST_FETCH = False

@@ -334,6 +334,9 @@ SPECTACULAR_SETTINGS = {
 
 # Name of the auth group whose members may edit curated records.
 TRACKER_CURATORS_GROUP = "curators"
+# `ingest_article --url` fetches a page only when this is on (TRACKER_INGEST_FETCH=1); tests and
+# the default keep the tracker from reaching out to the network.
+TRACKER_INGEST_FETCH = os.environ.get("TRACKER_INGEST_FETCH", "") == "1"
 
 # PostgreSQL cancels any statement of a supply-chain answer running longer than this (ms), and
 # the request answers 503 instead of tying up a worker; set TRACKER_STATEMENT_TIMEOUT_MS.

@@ -116,6 +116,13 @@ class PermitAction(models.TextChoices):
     LIFT = "lift", "lift / resume"
 
 
+class DecisionAuthority(models.TextChoices):
+    """Who makes a permit decision."""
+
+    STATE = "state", "a state (its government, ministry or court)"
+    ORGANIZATION = "organization", "an organisation on its own (e.g. a manufacturer)"
+
+
 #: Actions that must point at the earlier decision they end.
 ENDING_ACTIONS = (PermitAction.LIFT,)
 #: Actions that may point at an earlier decision (a cancellation following a suspension).

@@ -390,6 +390,8 @@ class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
 class PermitDecisionFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     authority = code_filter("authority")
     authority_id = id_filter("authority", models.State)
+    authority_organization = slug_filter("authority_organization", models.Organization)
+    authority_organization_id = id_filter("authority_organization", models.Organization)
     authority_body = slug_filter("authority_body", models.Organization)
     authority_body_id = id_filter("authority_body", models.Organization)
     target = code_filter("target_state")
@@ -413,7 +415,7 @@ class PermitDecisionFilterSet(CuratedFilterSet, EvidenceClaimMixin):
 
     class Meta:
         model = models.PermitDecision
-        fields = ["action", "scope"]
+        fields = ["action", "scope", "authority_kind", "date_from_publication"]
 
 
 class ConflictFilterSet(CuratedFilterSet, EvidenceClaimMixin):

@@ -8,7 +8,8 @@ anonymous or signed in, sees a record when
 - every record it cannot be shown without is visible too: the records its required references
   point at (a transfer's item, an integration's component and assembly, an alias's state,
   organisation or item...), the party on each side of a transfer (the state on a state side, the
-  organisation on a non-state side: see ``SIDE_REFERENCES``), and for a piece of evidence its
+  organisation on a non-state side), a permit decision's authority (its state, or the
+  organisation deciding on its own: see ``SIDE_REFERENCES``), and for a piece of evidence its
   source and the fact it supports.
 
 Optional references of a visible record (an item's manufacturer, a decision's ``ends``, a
@@ -25,8 +26,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 
-from .choices import ReviewState, TransferSide
-from .models import FACT_FIELDS, CuratedModel, Evidence, Transfer
+from .choices import DecisionAuthority, ReviewState, TransferSide
+from .models import FACT_FIELDS, CuratedModel, Evidence, PermitDecision, Transfer
 
 
 def sees_drafts(user) -> bool:
@@ -57,8 +58,13 @@ def required_references(model) -> list[models.ForeignKey]:
 #: ``model -> [(reference, kind field, kind value)]``. A transfer's side is its state on a state
 #: side and its party on a non-state side; an unknown side has neither. The company that sold or
 #: bought (``<side>_organization``, any kind of side) is optional: shown as null when the reader
-#: may not see it.
+#: may not see it. A permit decision's authority is its state, or the organisation deciding on its
+#: own (``authority_kind``).
 SIDE_REFERENCES: dict[type[models.Model], list[tuple[str, str, str]]] = {
+    PermitDecision: [
+        ("authority", "authority_kind", DecisionAuthority.STATE),
+        ("authority_organization", "authority_kind", DecisionAuthority.ORGANIZATION),
+    ],
     Transfer: [
         (reference, f"{side}_kind", kind)
         for side in ("supplier", "recipient")
@@ -72,7 +78,7 @@ SIDE_REFERENCES: dict[type[models.Model], list[tuple[str, str, str]]] = {
 
 def record_required_references(record) -> list[models.Model]:
     """The records ``record`` cannot be shown without (loading them if not selected with it):
-    its required references and, for a transfer, the party on each side."""
+    its required references, the party on each side of a transfer and a decision's authority."""
     found = [getattr(record, field.name) for field in required_references(type(record))]
     for reference, kind_field, kind in SIDE_REFERENCES.get(type(record), ()):
         if getattr(record, kind_field) == kind:

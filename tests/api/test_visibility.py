@@ -49,7 +49,8 @@ PLAIN_PARAMETERS = {
     "on", "max_hops", "page", "format", "ordering", "q", "review_state", "claim_status",
     "date_after", "date_before", "kind", "status", "action", "scope", "role", "regime",
     "item_type", "publisher", "language", "quantity_min", "quantity_max", "limit", "offset",
-    "supplier_kind", "recipient_kind", "condition", "withdrawn", "military",
+    "supplier_kind", "recipient_kind", "condition", "withdrawn", "military", "authority_kind",
+    "date_from_publication",
 }  # fmt: skip
 #: Query parameters of the supply-chain answers (plain views, no filterset) that name a record.
 ANSWER_KEYS = {
@@ -397,6 +398,10 @@ def world(db):
         f.TransferFactory(slug="verified-transfer-from-draft-party", supplier=None,
                           supplier_kind="non_state", supplier_party=draft_party,
                           recipient=gamma, item=drone),
+        # A company's own decision, the company a draft: not shown at all.
+        f.PermitDecisionFactory(slug="verified-decision-of-a-draft-company", authority=None,
+                                authority_kind="organization", authority_organization=draft_org,
+                                target_state=gamma, action=PermitAction.SUSPEND),
         f.StateAliasFactory(state=draft_state, name="Draftmark verified alias of a draft"),
         f.OrganizationAliasFactory(organization=draft_org, name="Draftmark verified org alias"),
         f.ItemAliasFactory(item=draft_item, name="Draftmark verified item alias"),
@@ -606,10 +611,13 @@ def test_optional_references_to_drafts_are_null_for_readers(world, curator_clien
 
 
 def test_records_that_need_a_draft_are_hidden_from_readers(world, curator_client):
-    path = "/api/deployments/"
-    anonymous = {row["slug"] for row in APIClient().get(path).json()["results"]}
-    curators = {row["slug"] for row in curator_client.get(path).json()["results"]}
-    assert "verified-deployment-of-draft" in curators - anonymous
+    for path, slug in [
+        ("/api/deployments/", "verified-deployment-of-draft"),
+        ("/api/permit-decisions/", "verified-decision-of-a-draft-company"),
+    ]:
+        anonymous = {row["slug"] for row in APIClient().get(path).json()["results"]}
+        curators = {row["slug"] for row in curator_client.get(path).json()["results"]}
+        assert slug in curators - anonymous
 
 
 def test_aliases_of_verified_records_leave_drafts_out(world, curator_client):

@@ -103,33 +103,38 @@ def test_bad_files_write_nothing(tmp_path, states, content):
     assert not Source.objects.exists() and not Evidence.objects.exists()
 
 
-def test_dry_run_prints_the_draft_and_writes_nothing(tmp_path, states):
+def test_dry_run_prints_what_would_be_stored_and_writes_nothing(tmp_path, states):
     import json
 
     out = ingest(write(tmp_path, "a.txt", ARTICLE), "--dry-run", "--format", "json")
-    draft = json.loads(out)
-    assert set(draft) >= {
+    report = json.loads(out)
+    assert set(report) >= {
         "states",
         "organizations",
-        "components",
-        "platforms",
+        "items",
         "permit_decisions",
         "transfers",
         "integrations",
         "deployments",
+        "not_stored",
     }
-    (decision,) = draft["permit_decisions"]
+    (decision,) = report["permit_decisions"]
     assert {
-        k: decision[k] for k in ("authority", "target", "action", "date", "date_precision")
+        k: decision[k]
+        for k in ("authority", "target", "action", "date", "date_precision", "slug", "outcome")
     } == {
         "authority": "CA",
         "target": "TR",
         "action": "suspend",
         "date": "2020-10-05",
         "date_precision": "day",
+        "slug": "ca-suspend-tr-2020-10-05",
+        "outcome": "drafted",
     }
+    (quote,) = decision["evidence"]
     text = parse(ARTICLE).body
-    assert text[decision["start"] : decision["end"]] == decision["quote"]
+    assert text[quote["start"] : quote["end"]] == quote["quote"]
+    assert quote["claim_status"] == "reported"
     assert not Source.objects.exists()
 
 
@@ -336,3 +341,30 @@ def test_reingesting_does_not_bring_back_a_rejected_draft_fact(tmp_path, states)
     ingest(path)
     assert not PermitDecision.objects.filter(slug=slug).exists()
     assert not Evidence.objects.filter(permit_decision__slug=slug).exists()
+
+
+def test_a_drafted_publication_date_matches_only_a_date_from_publication_label(tmp_path, states):
+    """An undated decision is scored as it is stored: the publication date, flagged; it matches
+    a ``date_from_publication`` label and not a label with the same date given by the text."""
+    from tracker.services.ingest.evaluate import evaluate_corpus
+
+    text = "date: 2020-10-06\n\nCanada suspended export permits for drone technology to Turkey.\n"
+    decision = {"authority": "CA", "target": "TR", "action": "suspend", "date": "2020-10-06"}
+    for name, flag in (("flagged", True), ("dated", False)):
+        directory = tmp_path / name
+        directory.mkdir()
+        (directory / "a.txt").write_text(text, encoding="utf-8")
+        label = {**decision, "date_precision": "day", "date_from_publication": flag}
+        (directory / "a.json").write_text(
+            json.dumps({"states": ["CA", "TR"], "permit_decisions": [label]}), encoding="utf-8"
+        )
+    flagged, _ = evaluate_corpus(tmp_path / "flagged")
+    dated, _ = evaluate_corpus(tmp_path / "dated")
+    assert (flagged["permit_decisions"].tp, dated["permit_decisions"].tp) == (1, 0)
+
+    out = io.StringIO()
+    call_command("evaluate_ingest", str(tmp_path / "flagged"), str(tmp_path / "dated"), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"== {tmp_path / 'flagged'}"
+    assert f"== {tmp_path / 'dated'}" in lines
+    assert sum(line.startswith("permit_decisions") for line in lines) == 2

@@ -251,7 +251,16 @@ class EvidenceInline(SourceTextDeferredMixin, StaffReadMixin, admin.StackedInlin
 
     model = Evidence
     extra = 0
-    fields = ("source", "quote", "start", "claim_status", "note", "in_source", "review_state")
+    fields = (
+        "source",
+        "quote",
+        "start",
+        "claim_status",
+        "attributed_to",
+        "note",
+        "in_source",
+        "review_state",
+    )
     readonly_fields = ("in_source", "review_state")
     autocomplete_fields = ["source"]
     show_change_link = True

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ..choices import TransferSide
+from ..choices import DecisionAuthority, TransferSide
 from ..models import (
     Conflict,
     ConflictParticipant,
@@ -158,20 +158,22 @@ class TransferAdmin(CuratedModelAdmin):
 @admin.register(PermitDecision)
 class PermitDecisionAdmin(CuratedModelAdmin):
     list_display = (
-        "authority",
+        "authority_shown",
         "action",
         "target_state",
         "target_organization",
         "scope",
         partial_date_column("announced_date", "announced"),
         partial_date_column("effective_date", "effective"),
+        "date_from_publication",
         "ends",
         "review_state",
     )
-    list_filter = ("action", "scope", "review_state")
+    list_filter = ("action", "scope", "authority_kind", "date_from_publication", "review_state")
     search_fields = (
         "slug",
         "authority__name",
+        "authority_organization__name",
         "target_state__name",
         "target_organization__name",
         "scope_description",
@@ -180,6 +182,7 @@ class PermitDecisionAdmin(CuratedModelAdmin):
     )
     autocomplete_fields = [
         "authority",
+        "authority_organization",
         "authority_body",
         "target_state",
         "target_organization",
@@ -190,14 +193,23 @@ class PermitDecisionAdmin(CuratedModelAdmin):
     ]
     list_select_related = [
         "authority",
+        "authority_organization",
         "target_state",
         "target_organization",
         "ends__authority",
+        "ends__authority_organization",
         "ends__target_state",
         "ends__target_organization",
     ]
     date_hierarchy = "announced_date"
     inlines = [evidence_inline("permit_decision")]
+
+    @admin.display(description="authority", ordering="authority__name")
+    def authority_shown(self, obj):
+        """The deciding state, or the organisation deciding on its own."""
+        if obj.authority_kind == DecisionAuthority.ORGANIZATION:
+            return obj.authority_organization
+        return obj.authority
 
 
 class ParticipantInline(StaffReadMixin, admin.TabularInline):

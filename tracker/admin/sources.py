@@ -43,8 +43,8 @@ MAX_REVIEW_QUOTES = 200
 
 class SourceEvidenceInline(EvidenceInline):
     fk_name = "source"
-    fields = ("quote", "claim_status", "in_source", "review_state")
-    readonly_fields = ("quote", "claim_status", "in_source", "review_state")
+    fields = ("quote", "claim_status", "attributed_to", "in_source", "review_state")
+    readonly_fields = ("quote", "claim_status", "attributed_to", "in_source", "review_state")
     verbose_name_plural = "evidence quoted from this source (add quotes from the fact's page)"
 
     def has_add_permission(self, request, obj=None):
@@ -211,7 +211,10 @@ class SourceAdmin(CuratedModelAdmin):
                 },
             )
             row["quotes"].append(highlight_window(quote.window(INLINE_CONTEXT)))
-            row["claims"].append(quote.get_claim_status_display())
+            claim = quote.get_claim_status_display()
+            if quote.attributed_to:
+                claim += f", according to {quote.attributed_to}"
+            row["claims"].append(claim)
         grouped: dict[str, list] = {}
         for row in rows.values():
             grouped.setdefault(row["group"], []).append(row)
@@ -361,7 +364,13 @@ def merge_candidates(fact, limit: int = 20) -> list:
     model = type(fact)
     queryset = model.objects.exclude(pk=fact.pk)
     same = {
-        "PermitDecision": ("authority_id", "target_state_id", "action"),
+        "PermitDecision": (
+            "authority_kind",
+            "authority_id",
+            "authority_organization_id",
+            "target_state_id",
+            "action",
+        ),
         "Transfer": ("supplier_kind", "supplier_id", "recipient_kind", "recipient_id"),
         "Deployment": ("state_id", "conflict_id"),
         "Integration": ("component_id",),
@@ -394,7 +403,20 @@ class EvidenceAdmin(CuratedModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return [
-            (None, {"fields": ["source", "quote", "start", "end", "claim_status", "note"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "source",
+                        "quote",
+                        "start",
+                        "end",
+                        "claim_status",
+                        "attributed_to",
+                        "note",
+                    ]
+                },
+            ),
             ("The quote in its source", {"fields": ["quote_in_source"]}),
             ("The fact it supports (exactly one)", {"fields": list(FACT_FIELDS)}),
             (

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 from .. import models
-from ..choices import TransferSide
+from ..choices import DecisionAuthority, TransferSide
 from ..partial_dates import PartialDate
 from ..querysets import record_visible, visible
 from ..services.records import record_create, record_update
@@ -104,6 +104,7 @@ class EvidenceSummarySerializer(serializers.ModelSerializer):
             "slug",
             "quote",
             "claim_status",
+            "attributed_to",
             "source_title",
             "source_publisher",
             "source_date",
@@ -534,7 +535,14 @@ class TransferSerializer(FactSerializer):
 
 
 class PermitDecisionSerializer(FactSerializer):
-    authority = code_field()
+    """A decision on export permits. ``authority_kind`` says who decided: a state
+    (``authority``, an ISO code; its ministry or court in ``authority_body``) or an organisation
+    on its own (``authority_organization``, a slug: a manufacturer halting its deliveries).
+    ``date_from_publication``: the source gives no date, the announced date is its publication
+    date."""
+
+    authority = code_field(allow_null=True, required=False)
+    authority_organization = slug_field(models.Organization, allow_null=True, required=False)
     authority_body = slug_field(models.Organization, allow_null=True, required=False)
     target_state = code_field(allow_null=True, required=False)
     target_organization = slug_field(models.Organization, allow_null=True, required=False)
@@ -556,7 +564,9 @@ class PermitDecisionSerializer(FactSerializer):
         fields = [
             "id",
             "slug",
+            "authority_kind",
             "authority",
+            "authority_organization",
             "authority_body",
             "announced_by",
             "target_state",
@@ -570,11 +580,52 @@ class PermitDecisionSerializer(FactSerializer):
             "announced_date",
             "effective_date",
             "end_date",
+            "date_from_publication",
             "reason",
             "ends",
             "evidence",
             *REVIEW,
         ]
+
+    def validate(self, attrs):
+        """The authority is exactly one party, as its kind says: a clear 400 naming the field
+        (the database refuses the same)."""
+        attrs = super().validate(attrs)
+
+        def current(name):
+            if name in attrs:
+                return attrs[name]
+            return getattr(self.instance, name) if self.instance is not None else None
+
+        kind = current("authority_kind") or DecisionAuthority.STATE
+        state, organization = current("authority"), current("authority_organization")
+        errors: dict[str, list[str]] = {}
+        if kind == DecisionAuthority.STATE:
+            if state is None:
+                errors["authority"] = [
+                    "A state's decision (authority_kind state) needs the state's code; an "
+                    "organisation deciding on its own is authority_kind organization with "
+                    "authority_organization."
+                ]
+            if organization is not None:
+                errors["authority_organization"] = [
+                    "A state's decision names no deciding organisation: leave it empty (null); "
+                    "its ministry or court goes in authority_body."
+                ]
+        else:
+            if organization is None:
+                errors["authority_organization"] = [
+                    "An organisation's own decision (authority_kind organization) needs the "
+                    "organisation's slug."
+                ]
+            if state is not None:
+                errors["authority"] = [
+                    "An organisation's own decision has no deciding state: leave authority "
+                    "empty (null)."
+                ]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class ConflictSerializer(FactSerializer):
@@ -658,6 +709,7 @@ class SourceSerializer(CuratedSerializer):
             "publisher",
             "kind",
             "url",
+            "retrieved_at",
             "published_date",
             "language",
             "text",
@@ -708,6 +760,7 @@ class EvidenceSerializer(CuratedSerializer):
             "start",
             "end",
             "claim_status",
+            "attributed_to",
             "note",
             "fact_kind",
             "fact",

@@ -295,11 +295,13 @@ class TransferViewSet(CuratedViewSet):
 class PermitDecisionViewSet(CuratedViewSet):
     queryset = models.PermitDecision.objects.select_related(
         "authority",
+        "authority_organization",
         "authority_body",
         "target_state",
         "target_organization",
         "scope_manufacturer",
         "ends__authority",
+        "ends__authority_organization",
     ).prefetch_related("scope_categories", "scope_items")
     serializer_class = serializers.PermitDecisionSerializer
     filterset_class = filters.PermitDecisionFilterSet

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from ..choices import (
     ENDING_ACTIONS,
     FOLLOW_UP_ACTIONS,
+    DecisionAuthority,
     ParticipantRole,
     PermitAction,
     PermitScope,
@@ -412,7 +413,9 @@ class TransferDelivery(models.Model):
 
 
 class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
-    """A government's decision on export permits toward a state or organisation.
+    """A decision on export permits toward a state or organisation: a government's (its
+    ministry or court in ``authority_body``), or an organisation's own (a manufacturer halting its
+    deliveries: ``authority_kind`` organization, ``authority_organization``), never both.
 
     ``ends`` chains decisions: a lift ends a freeze, a cancellation follows a suspension. With the
     effective and end dates this makes "what was in force on day D" answerable.
@@ -422,8 +425,30 @@ class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
     date_order = (("end_date", "effective_date"),)
 
     slug = models.SlugField(max_length=250, unique=True, blank=True)
+    authority_kind = models.CharField(
+        max_length=16,
+        choices=DecisionAuthority.choices,
+        default=DecisionAuthority.STATE,
+        db_index=True,
+        help_text="Who decided: a state (its government, ministry or court) or an organisation "
+        "acting on its own (a manufacturer halting its deliveries).",
+    )
     authority = models.ForeignKey(
-        State, on_delete=models.PROTECT, related_name="permit_decisions_made"
+        State,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="permit_decisions_made",
+        help_text="The deciding state (authority_kind state).",
+    )
+    authority_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_decisions",
+        help_text="The organisation deciding on its own exports (authority_kind organization), "
+        "e.g. a manufacturer halting deliveries; not a state's ministry (that is authority_body).",
     )
     authority_body = models.ForeignKey(
         Organization,
@@ -473,6 +498,11 @@ class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
     end_date, end_date_precision = partial_date(
         "end date", help_text="When it stopped applying, if known (a lift usually records this)."
     )
+    date_from_publication = models.BooleanField(
+        default=False,
+        help_text="The source gives no date for the decision: the announced date is the source's "
+        "publication date. Check it.",
+    )
     reason = models.TextField(blank=True)
     ends = models.ForeignKey(
         "self",
@@ -514,6 +544,22 @@ class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
                 violation_error_message="A permit decision needs an announced or effective date.",
             ),
             models.CheckConstraint(
+                condition=Q(
+                    authority_kind=DecisionAuthority.STATE,
+                    authority__isnull=False,
+                    authority_organization__isnull=True,
+                )
+                | Q(
+                    authority_kind=DecisionAuthority.ORGANIZATION,
+                    authority__isnull=True,
+                    authority_organization__isnull=False,
+                ),
+                name="%(app_label)s_%(class)s_authority_is_one_party",
+                violation_error_message="The authority is exactly one of: a state (authority) or "
+                "an organisation deciding on its own (authority_organization), as authority_kind "
+                "says.",
+            ),
+            models.CheckConstraint(
                 condition=Q(target_state__isnull=True) | ~Q(target_state=F("authority")),
                 name="%(app_label)s_%(class)s_target_not_authority",
                 violation_error_message="A state does not decide exports to itself.",
@@ -546,7 +592,29 @@ class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
 
     def __str__(self):
         target = self.target_state.code if self.target_state_id else self.target_organization
-        return f"{self.authority.code} {self.get_action_display()} → {target} ({self.when})"
+        when = f"{self.when}, the publication's date" if self.date_from_publication else self.when
+        return f"{self.authority_label} {self.get_action_display()} → {target} ({when})"
+
+    @property
+    def authority_label(self) -> str:
+        """The deciding state's code, or the organisation's name."""
+        if self.authority_kind == DecisionAuthority.ORGANIZATION:
+            return str(self.authority_organization) if self.authority_organization_id else "?"
+        return self.authority.code if self.authority_id else "?"
+
+    @property
+    def authority_key(self) -> str:
+        """The authority in a slug: the state's code, or the organisation's slug."""
+        if self.authority_kind == DecisionAuthority.ORGANIZATION:
+            return getattr(self.authority_organization, "slug", "")
+        return self.authority.code if self.authority_id else ""
+
+    def same_authority(self, other: PermitDecision) -> bool:
+        return (self.authority_kind, self.authority_id, self.authority_organization_id) == (
+            other.authority_kind,
+            other.authority_id,
+            other.authority_organization_id,
+        )
 
     @property
     def when(self) -> str:
@@ -563,7 +631,10 @@ class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
             if self.target_state_id
             else getattr(self.target_organization, "slug", "")
         )
-        return slugify(f"{self.authority.code} {self.action} {target} {self.when}")[:250]
+        # A date taken from the publication is not the decision's own: its slug says so, so it
+        # never takes the key of a decision whose date the sources give.
+        when = f"reported {self.when}" if self.date_from_publication else self.when
+        return slugify(f"{self.authority_key} {self.action} {target} {when}")[:250]
 
     def clean(self):
         super().clean()
@@ -580,6 +651,23 @@ class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
         if not (self.announced_date or self.effective_date):
             errors.setdefault("effective_date", []).append(
                 "A permit decision needs an announced or effective date."
+            )
+        kind = self.authority_kind
+        if kind == DecisionAuthority.STATE and not self.authority_id:
+            errors.setdefault("authority", []).append(
+                "A state's decision needs the state (or set authority_kind to organization)."
+            )
+        if kind == DecisionAuthority.STATE and self.authority_organization_id:
+            errors.setdefault("authority_organization", []).append(
+                "A state's decision names no deciding organisation here (its ministry or court "
+                "is authority_body)."
+            )
+        if kind == DecisionAuthority.ORGANIZATION and (
+            self.authority_id or not self.authority_organization_id
+        ):
+            errors.setdefault("authority_organization", []).append(
+                "An organisation's own decision names the organisation (authority_organization) "
+                "and no state."
             )
         if self.target_state_id and self.target_state_id == self.authority_id:
             errors.setdefault("target_state", []).append(
@@ -611,9 +699,9 @@ class PermitDecision(SlugFactMixin, PartialDatesMixin, CuratedModel):
             problems.append("Only a lift or a cancellation ends an earlier decision.")
         if self.pk and earlier.pk == self.pk:
             return ["A decision cannot end itself."]
-        if earlier.authority_id != self.authority_id:
+        if not earlier.same_authority(self):
             problems.append(
-                f"It ends a decision of another authority ({earlier.authority}); a lift or "
+                f"It ends a decision of another authority ({earlier.authority_label}); a lift or "
                 "cancellation refers to an earlier decision of the same authority."
             )
         mine, theirs = self.start, earlier.start

@@ -52,6 +52,11 @@ class Source(PartialDatesMixin, CuratedModel):
     # Null rather than blank when absent, so the unique constraint admits many url-less sources.
     url = models.URLField(max_length=500, null=True, blank=True)  # noqa: DJ001
     published_date, published_date_precision = partial_date("publication date")
+    retrieved_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the page was fetched from its URL (empty for a file given by hand).",
+    )
     language = models.CharField(max_length=8, default="en", help_text="ISO 639-1 code.")
     text = models.TextField(help_text="The full text; quotes are located in it by offset.")
     text_hash = models.CharField(
@@ -346,6 +351,13 @@ class Evidence(CuratedModel):
         null=True,
         blank=True,
         related_name="evidence",
+    )
+    # After the facts: the SIPRI importer writes evidence rows in column order.
+    attributed_to = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='Whom the source attributes the claim to ("according to X", "X said"), as '
+        "the source names them; empty when the source states it in its own voice.",
     )
 
     objects = SlugManager()

@@ -8,6 +8,11 @@ decision started, the answer is ``no_recorded_decision``: the data says nothing,
 claimed. Asked about everything (no item or category), a restriction whose scope covers only
 part of military exports is reported as partial, with its scope. Asked about a month or a year,
 the answer is the status at its first day and every start or end of a decision within it.
+
+The status is a state's export-permit policy: only the decisions whose authority is that state
+count. A company's own decision (``authority_kind`` organization: a manufacturer halting its
+deliveries) is not a state's permit decision and never changes the status; it is listed with the
+target's other decisions in the timeline and the decisions list.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ def _summary(record, *, verified_only: bool) -> str:
     if isinstance(record, PermitDecision):
         target = show(record.target_state) or show(record.target_organization)
         target = getattr(target, "code", None) or target or "(not public)"
-        return f"{record.authority.code} {record.get_action_display()} → {target} ({record.when})"
+        return f"{record.authority_label} {record.get_action_display()} → {target} ({record.when})"
     if isinstance(record, ConflictParticipant):
         party = show(record.state) or show(record.organization) or "(not public)"
         supports = show(record.supports)
@@ -178,7 +178,9 @@ def state_timeline(
 
     decisions = with_evidence(
         PermitDecision.objects.filter(Q(authority=state) | Q(target_state=state))
-    ).select_related("authority", "target_state", "target_organization", "ends")
+    ).select_related(
+        "authority", "authority_organization", "target_state", "target_organization", "ends"
+    )
     for decision in read(decisions, "effective_date", "announced_date"):
         role = "authority" if decision.authority_id == state.pk else "target"
         add(decision, "permit_decision", role, "effective_date", "announced_date")

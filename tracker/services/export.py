@@ -85,7 +85,12 @@ def fixture_records(*, sources: list[Source]) -> list:
     org_ids |= {
         x
         for d in decisions
-        for x in (d.authority_body_id, d.target_organization_id, d.scope_manufacturer_id)
+        for x in (
+            d.authority_organization_id,
+            d.authority_body_id,
+            d.target_organization_id,
+            d.scope_manufacturer_id,
+        )
         if x
     }
     org_ids |= {p.organization_id for p in participants if p.organization_id}

@@ -57,6 +57,8 @@ FIELD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("supplier_kind", "supplier", "supplier_party"),
         ("recipient_kind", "recipient", "recipient_party"),
     ),
+    # A decision's authority is its kind with its state or its organisation.
+    "tracker.permitdecision": (("authority_kind", "authority", "authority_organization"),),
 }
 _MISSING = object()
 

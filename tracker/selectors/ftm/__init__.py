@@ -23,7 +23,9 @@ Transfer                   Contract (the deal: the recipient side, and the buyin
                            UnknownLink to the item and to each intermediary state
 PermitDecision (deny,      Sanction on the target: authority, dates, reason, scope;
 freeze, suspend, cancel,   ended (``endDate``) by the decision that lifts or cancels it.
-restrict)                  Grants and lifts are never Sanctions.
+restrict)                  Grants and lifts are never Sanctions. An organisation's own
+                           decision: the organisation as ``authority``, its country,
+                           program "Own export decisions of an organisation".
 Conflict                   Event
 ConflictParticipant        UnknownLink party -> conflict (role: belligerent, backer of X)
 Deployment                 UnknownLink state -> item (role "used in <conflict>")

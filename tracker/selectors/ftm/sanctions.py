@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from followthemoney.proxy import EntityProxy
 
+from ...choices import DecisionAuthority
 from ...models import ControlListCategory, Item, PermitDecision
 from ...partial_dates import PartialDate
 from ...querysets import shown, visible
@@ -59,6 +60,7 @@ def sanction_entities(verified_only: bool) -> Iterator[EntityProxy]:
         .filter(action__in=RESTRICTIVE_ACTIONS)
         .select_related(
             "authority",
+            "authority_organization__country",
             "authority_body",
             "target_state",
             "target_organization",
@@ -86,10 +88,19 @@ def sanction_entities(verified_only: bool) -> Iterator[EntityProxy]:
             continue  # its only target is a draft organisation: nothing public to sanction
         proxy = make("Sanction", decision_id(decision.slug))
         proxy.add("entity", [party_id(target) for target in targets], cleaned=True)
-        body = shown(decision.authority_body, verified_only=verified_only)
-        proxy.add("authority", body.name if body else decision.authority.name)
-        proxy.add("country", decision.authority.code.lower())
-        proxy.add("program", "Arms export permits")
+        if decision.authority_kind == DecisionAuthority.ORGANIZATION:
+            # A company halting its own deliveries: the company is the authority, its country
+            # (when known) the country; it is not a state's permit programme.
+            company = decision.authority_organization
+            proxy.add("authority", company.name)
+            if company.country_id:
+                proxy.add("country", company.country.code.lower())
+            proxy.add("program", "Own export decisions of an organisation")
+        else:
+            body = shown(decision.authority_body, verified_only=verified_only)
+            proxy.add("authority", body.name if body else decision.authority.name)
+            proxy.add("country", decision.authority.code.lower())
+            proxy.add("program", "Arms export permits")
         proxy.add("status", decision.get_action_display())
         proxy.add("provisions", _provisions(decision, verified_only))
         add_text(proxy, "reason", decision.reason)

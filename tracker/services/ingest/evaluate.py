@@ -2,7 +2,10 @@
 
 Each ``NAME.txt`` in the directory has a ``NAME.json`` beside it with the expected draft. A
 permit decision counts as right only when authority, target, action, date and precision all
-match; a kind missing from the expected file means none is expected.
+match; a kind missing from the expected file means none is expected. A company's decision is
+keyed by its organisation's name (case-folded); items by case-folded name. A drafted decision
+with no date of its own is scored as it is stored: dated from the publication and flagged, so it
+matches a label with ``date_from_publication`` (and no label with a date the text gives).
 """
 
 from __future__ import annotations
@@ -12,29 +15,36 @@ from pathlib import Path
 
 from .extract import Lexicon, extract
 from .reading import read_article
+from .store import decision_dates
 
 
 def _party(value) -> str | tuple:
     """A decision's authority: an ISO code, or ``{"organization": name}`` for a company."""
     if isinstance(value, dict):
-        return ("organization", value["organization"].casefold())
+        return ("organization", " ".join(value["organization"].casefold().split()))
     return value
+
+
+def _when(r: dict) -> tuple:
+    """A decision's date as scored: the publication fallback is a date of its own kind."""
+    if r.get("date_from_publication"):
+        return ("from publication",)
+    return (r["date"], r["date_precision"])
 
 
 def _keys(kind: str, records) -> set:
     if kind == "states":
         return set(records)
     if kind == "permit_decisions":
-        return {
-            (_party(r["authority"]), r["target"], r["action"], r["date"], r["date_precision"])
-            for r in records
-        }
+        return {(_party(r["authority"]), r["target"], r["action"], *_when(r)) for r in records}
     if kind == "decisions_without_date":
         return {(_party(r["authority"]), r["target"], r["action"]) for r in records}
     if kind == "organizations":
-        return {(r if isinstance(r, str) else r["name"]).casefold() for r in records}
+        return {
+            " ".join((r if isinstance(r, str) else r["name"]).casefold().split()) for r in records
+        }
     if kind == "items":
-        return {r["name"].casefold() for r in records}
+        return {" ".join(r["name"].casefold().split()) for r in records}
     if kind == "transfers":
         return {(r["supplier"], r["recipient"]) for r in records}
     raise ValueError(kind)
@@ -91,6 +101,9 @@ def evaluate_corpus(directory: str | Path) -> tuple[dict[str, Score], int]:
             published=article.published.date if article.published else None,
             lexicon=lexicon,
         ).as_json()
+        for decision in draft.get("permit_decisions", []):
+            # Scored as stored: no date of its own -> the publication date, flagged.
+            decision.update(decision_dates(decision, article.published) or {})
         for kind in KINDS:
             want = _keys(kind, _records(kind, expected))
             got = _keys(kind, _records(kind, draft))

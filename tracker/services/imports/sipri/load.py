@@ -1589,6 +1589,7 @@ class _Import:
                     None,
                     None,
                     None,
+                    "",  # attributed_to: a dataset's row speaks in the dataset's own voice
                 )
             )
         assert columns(Evidence)[:13] == [
@@ -1606,6 +1607,7 @@ class _Import:
             "claim_status",
             "note",
         ]
+        assert columns(Evidence)[-1] == "attributed_to"
         insert_rows(Evidence, rows, using=using)
         history_insert(Evidence, ids, **self.history_args())
         self.summary.evidence_created = len(rows)
