@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0009_transfer_state_side_has_no_party'),
+        ('tracker', '0011_supply_chain_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
