@@ -98,7 +98,7 @@ COMPILED_TRIGGERS = [(re.compile(p, re.IGNORECASE), a) for p, a in TRIGGERS]
 EXPORT_CONTEXT = re.compile(
     r"export|permit|licen[cs]|arms|weapon|military|shipment|sale|deliver|technolog|drone|"
     r"ammunition|munition|missile|jet|equipment|defen[cs]e|war material|components|parts|"
-    r"engines|aircraft|tank|howitzer|bomb|radar|supplies|re-export|request",
+    r"engines|aircraft|tank|howitzer|bomb|radar|supplies|re-export|request|application",
     re.IGNORECASE,
 )
 HEDGE = re.compile(
@@ -151,7 +151,8 @@ COMPANY_ACT = re.compile(
 CLAUSE_BREAK = re.compile(
     r";|:\s|\s[–—]\s|,\s+(?:while|whereas|but|although|though|when|even as)\s|\s+but\s|"
     r",\s+and\s+(?=(?:\w+ly\s+)?[a-z]+(?:ed|[^s]s)?\b)(?!(?:the|a|an)\s)|"
-    r"(?:,\s+)?(?:(?:more than |less than |nearly |about |almost )?(?:a|an|one|two|three|\w+) "
+    r"(?:,\s+)?(?:(?:more than |less than |nearly |about |almost )?"
+    r"(?:a|an|one|two|three|four|five|six|several|a few|\d+) "
     r"(?:days?|weeks?|months?|years?) )?\bafter\b|,\s+(?:following|amid|despite|before)\s",
 )
 DESTINATION = re.compile(
@@ -224,7 +225,7 @@ def eligible(sentence: str, clause: Clause, start: int, end: int) -> bool:
         return False
     if RELATIVE_PASSIVE.search(before[-30:]):
         return False
-    window = sentence[max(clause.start, start - 80) : min(clause.end, end + 120)]
+    window = sentence[max(0, start - 80) : end + 120]
     return bool(EXPORT_CONTEXT.search(window))
 
 
@@ -255,8 +256,7 @@ def authority_before(sentence: str, parties: list[Party], lo: int, trigger: int)
             continue
         prefix = sentence[max(lo, p.start - 25) : p.start]
         if DESTINATION.search(prefix) or NOT_DESTINATION.search(prefix):
-            if not re.search(r"\bby\s+(?:the\s+)?$", prefix):
-                continue
+            continue
         if p.kind == "state":
             follow = sentence[p.end : p.end + 40]
             if re.match(r"-(?:based|made|built|owned|speaking|registered)\b", follow):

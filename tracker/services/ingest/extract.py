@@ -34,11 +34,19 @@ CLUTTER = re.compile(
     r"|\bnewsletter\b|\bsign up\b|all rights reserved",
     re.IGNORECASE,
 )
+#: A state's name inside the name of a sea, a newspaper or an outlet ("South China Sea",
+#: "Korea Herald", "Estonia Business Daily") does not refer to the state.
+OUTLET_OR_PLACE = re.compile(
+    r" (?:Sea|Ocean|Strait|Peninsula|Herald|Times|Post|Independent|Today|Daily|Gazette|Tribune|"
+    r"Journal|Business|News|Monitor|Review|Weekly|Ledger|Observer|Chronicle|Insider)\b"
+)
 TRANSFER = re.compile(
     r"\b(?:supplied|sold|delivered|exported|shipped|transferred)\b", re.IGNORECASE
 )
 INTEGRATION = re.compile(r"\b(?:equipped with|fitted with|carr(?:y|ied|ies)|mounted)\b")
 DEPLOYMENT = re.compile(r"\b(?:used by|using|deployed)\b")
+#: "for both Gulf states", "to the two countries": every destination named before.
+BOTH = re.compile(r"\b(?:both|the two|all three|each of the)\b", re.IGNORECASE)
 ATTRIBUTION = [
     re.compile(r"\baccording to (?P<who>(?:the |a |an )?[\w.'&-]+(?: [\w.'&-]+){0,6}?)(?=[,.;]|$)"),
     re.compile(
@@ -182,7 +190,7 @@ class _Article:
         found = []
         for m in self.state_re.finditer(s) if self.state_re else []:
             follow = s[m.end() : m.end() + 12]
-            if re.match(r"-speaking|-language", follow):
+            if re.match(r"-speaking|-language", follow) or OUTLET_OR_PLACE.match(follow):
                 continue
             found.append((m.start(), m.end(), self.lexicon.states[m.group(1)]))
         return found
@@ -324,16 +332,21 @@ class _Article:
         found: list[dict] = []
         previous: dict | None = None
         for clause in rules.clauses(s):
-            chosen = None
-            for start, end, action in rules.triggers(s[clause.start : clause.end]):
-                start, end = start + clause.start, end + clause.start
-                if rules.eligible(s, clause, start, end):
-                    chosen = (start, end, action)
-                    break
-            if chosen is None:
+            made = self.clause_decisions(sentence, clause, parties, phrases, found, previous)
+            if made:
+                found.extend(made)
+                previous = made[-1]
+        return found
+
+    def clause_decisions(self, sentence, clause, parties, phrases, found, previous) -> list[dict]:
+        """The decision of the clause's main trigger: the first one that is eligible and has
+        an authority and a target."""
+        s = sentence.text
+        for start, end, action in rules.triggers(s[clause.start : clause.end]):
+            start, end = start + clause.start, end + clause.start
+            if not rules.eligible(s, clause, start, end):
                 continue
-            start, end, action = chosen
-            authority = self.authority(s, parties, clause, start, action, previous)
+            authority = self.authority(s, parties, clause, start, end, previous)
             if authority is None:
                 continue
             targets = [
@@ -350,14 +363,17 @@ class _Article:
             if not targets:
                 earlier = [
                     d
-                    for d in [*found, *self.draft.permit_decisions]
+                    for d in [*self.draft.permit_decisions, *found]
                     if d["authority"] == authority
                 ]
-                if earlier:
+                if earlier and BOTH.search(s[end : clause.end]):
+                    targets = [d["target"] for d in earlier]
+                elif earlier:
                     targets = [earlier[-1]["target"]]
             targets = list(dict.fromkeys(t for t in targets if t != authority))
             if not targets:
                 continue
+            made = []
             in_clause = [t for t in phrases if clause.start <= t.start < clause.end]
             if not in_clause and (clause.start == 0 or clause.coordinated):
                 in_clause = self.statement_date(s, phrases)
@@ -366,10 +382,9 @@ class _Article:
                 if len(in_clause) > 1 and len(targets) > 1 and target in target_spans:
                     anchor = (target_spans[target], target_spans[target])
                 when = _nearest(in_clause, *anchor)
-                decision = self.decision(sentence, authority, target, action, when, end)
-                found.append(decision)
-                previous = decision
-        return found
+                made.append(self.decision(sentence, authority, target, action, when, end))
+            return made
+        return []
 
     def statement_date(self, s: str, phrases: list[Temporal]) -> list[Temporal]:
         """"..., the ministry said on Tuesday": the statement's date dates the decision."""
@@ -384,10 +399,11 @@ class _Article:
                 result.append(t)
         return result
 
-    def authority(self, s, parties, clause, start, action, previous):
+    def authority(self, s, parties, clause, start, end, previous):
         subject = rules.authority_before(s, parties, clause.start, start)
         while subject is not None and subject.kind == "organization":
-            if self.org_kind(subject.value) == "manufacturer":
+            head = s[clause.start : subject.start]
+            if self.org_kind(subject.value) == "manufacturer" and len(head.split()) <= 3:
                 return {"organization": subject.value}
             # A court or a ministry acts for its state: look further, else the main state.
             rest = [p for p in parties if p.start > subject.start]
@@ -404,9 +420,17 @@ class _Article:
             return {"organization": name}
         before = s[clause.start : start]
         passive = re.search(r"\b(?:was|were|been|be|is|are)\s+(?:\w+ly\s+)?$", before)
-        noun = re.match(r"(?:suspension|freeze|halt|cancellation|revocation|the lifting|a freeze)",
-                        s[start:start + 20], re.IGNORECASE)
-        if subject is not None or passive or noun or re.search(r"licen[cs]es?\s*$", before):
+        noun = re.match(
+            r"(?:suspension|freeze|halt|cancellation|revocation|the lifting|a freeze|licen|permit|"
+            r"approvals|were|was)",
+            s[start:end],
+            re.IGNORECASE,
+        )
+        if subject is not None or passive or noun:
+            return self.main_state
+        if clause.start == 0 and not any(p.start < start for p in parties):
+            # "Wallonia, which issues the licences, granted ...": an unnamed subject at the
+            # head of the sentence acts for the article's state.
             return self.main_state
         return None
 
@@ -436,8 +460,11 @@ class _Article:
             same = all(known[k] == decision[k] for k in ("authority", "target", "action"))
             if not same:
                 continue
-            if known["date"] and decision["date"] and not compatible_dates(known, decision):
-                continue
+            if known["date"] and decision["date"] and (
+                known["date"],
+                known["date_precision"],
+            ) != (decision["date"], decision["date_precision"]):
+                continue  # two dates the text gives: two decisions
             quotes = known.setdefault("quotes", [])
             if len(quotes) < MAX_QUOTES_PER_FACT - 1:
                 quotes.append({k: decision[k] for k in ("quote", "start", "end")})
