@@ -41,7 +41,8 @@ class Command(BaseCommand):
             override = parse_published(published)
             if override:
                 article.published = override
-            when = article.published.date if article.published else None
+            # A PartialDate: a year-only publication date stays a year.
+            when = article.published
             if dry_run:
                 draft = extract(article.body, published=when, lexicon=Lexicon.from_database())
                 self._print(draft.as_json(), format)
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             "evidence_added": result.evidence_added,
             "matched_existing": result.matched,
             "withdrawn_not_redrafted": result.withdrawn,
+            "not_stored": result.not_stored,
             "draft": result.draft.as_json(),
         }
         self._print(summary, format)

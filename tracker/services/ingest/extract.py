@@ -175,6 +175,8 @@ class _Article:
         self.item_keys = lexicon.by_key(lexicon.items)
         self.state_keys = {n.casefold() for n in lexicon.states}
         self.sentences = split_sentences(text)
+        self.clutter = {s.quote_start: is_clutter(s.text) for s in self.sentences}
+        self._mentions: dict[str, list[tuple[int, int, str]]] = {}
         self.draft = Draft()
         self.orgs: dict[str, dict] = {}  # key -> drafted organisation
         self.main_state: str | None = None
@@ -187,6 +189,11 @@ class _Article:
         )
 
     def state_mentions(self, s: str) -> list[tuple[int, int, str]]:
+        if s not in self._mentions:
+            self._mentions[s] = self._state_mentions(s)
+        return self._mentions[s]
+
+    def _state_mentions(self, s: str) -> list[tuple[int, int, str]]:
         found = []
         for m in self.state_re.finditer(s) if self.state_re else []:
             follow = s[m.end() : m.end() + 12]
@@ -226,7 +233,7 @@ class _Article:
 
     def read_names(self) -> None:
         for sentence in self.sentences:
-            if is_clutter(sentence.text):
+            if self.clutter[sentence.quote_start]:
                 continue
             s = sentence.text
             for m in self.org_re.finditer(s) if self.org_re else []:
@@ -234,7 +241,7 @@ class _Article:
             for _, _, name, kind, aliases in organizations_in(s, self.not_an_org):
                 self.add_org(name, kind, sentence, aliases)
         for sentence in self.sentences:
-            if is_clutter(sentence.text):
+            if self.clutter[sentence.quote_start]:
                 continue
             s = sentence.text
             for m in self.item_re.finditer(s) if self.item_re else []:
@@ -272,7 +279,7 @@ class _Article:
     def choose_main_state(self) -> None:
         """The article's own state: the first one named outside a destination phrase."""
         for sentence in self.sentences:
-            if is_clutter(sentence.text):
+            if self.clutter[sentence.quote_start]:
                 continue
             s = sentence.text
             for a, _, code in self.state_mentions(s):
@@ -287,7 +294,7 @@ class _Article:
         denial_in_article = any(rules.DENIAL.search(s.text) for s in self.sentences)
         for sentence in self.sentences:
             s = sentence.text
-            if is_clutter(s):
+            if self.clutter[sentence.quote_start]:
                 continue
             mentions = self.state_mentions(s)
             for _, _, code in mentions:
@@ -435,7 +442,7 @@ class _Article:
         return None
 
     def sentence_of(self, s: str) -> Sentence:
-        return next(x for x in self.sentences if x.text == s)
+        return next(x for x in self.sentences if x.text == s)  # rare: a company found by its act
 
     def decision(self, sentence, authority, target, action, when, trigger_end) -> dict:
         s = sentence.text

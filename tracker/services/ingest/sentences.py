@@ -38,6 +38,13 @@ def _segmenter() -> pysbd.Segmenter:
 
 def _line_starts(line: str, offset: int) -> list[int]:
     """Offsets (in the body) where the sentences of one line begin."""
+    return [offset + start for start in _starts_in_line(line)]
+
+
+@lru_cache(maxsize=4096)
+def _starts_in_line(line: str) -> tuple[int, ...]:
+    """Where the sentences of a line begin (cached: pages repeat lines, and pysbd is slow on
+    long ones)."""
     starts, cursor = [], 0
     for piece in _segmenter().segment(line):
         stripped = piece.strip()
@@ -46,9 +53,9 @@ def _line_starts(line: str, offset: int) -> list[int]:
         found = line.find(stripped, cursor)
         if found < 0:  # pysbd changed the text: keep what is left as one sentence
             break
-        starts.append(offset + found)
+        starts.append(found)
         cursor = found + len(stripped)
-    return starts
+    return tuple(starts)
 
 
 def split_sentences(body: str) -> list[Sentence]:

@@ -47,6 +47,8 @@ class IngestResult:
     matched: list[str] = field(default_factory=list)
 
     withdrawn: list[str] = field(default_factory=list)
+    #: Drafts this branch cannot store yet (a company's own decision, an item not on record).
+    not_stored: list[str] = field(default_factory=list)
 
     def count(self, kind: str) -> None:
         self.created[kind] = self.created.get(kind, 0) + 1
@@ -124,10 +126,12 @@ def _decision_match(found: dict, authority: State, target: State) -> PermitDecis
 
 
 @transaction.atomic
-def article_ingest(*, article: Article, published: dt.date | None = None) -> IngestResult:
+def article_ingest(
+    *, article: Article, published: dt.date | PartialDate | None = None
+) -> IngestResult:
     """Store the article once and its draft facts with their quotes."""
     source, created = source_for(article)
-    when = published or (article.published.date if article.published else None)
+    when = published or article.published
     draft = extract(source.text, published=when, lexicon=Lexicon.from_database())
     result = IngestResult(source, created, draft)
     states = State.objects.in_bulk(draft.states, field_name="code")
@@ -151,8 +155,17 @@ def article_ingest(*, article: Article, published: dt.date | None = None) -> Ing
         _evidence(result, "organization", org, found)
     for bucket in (draft.components, draft.platforms):
         for found in bucket:
+            if not found["slug"]:
+                result.not_stored.append(f"item {found['name']!r} (not on record)")
+                continue
             _evidence(result, "item", Item.objects.get(slug=found["slug"]), found)
     for found in draft.permit_decisions:
+        if isinstance(found["authority"], dict):
+            result.not_stored.append(
+                f"{found['action']} by {found['authority']['organization']} toward "
+                f"{found['target']} (a company's decision)"
+            )
+            continue
         _store_decision(result, found)
     for found in draft.transfers:
         if not found["item"]:
@@ -210,6 +223,8 @@ def _store_decision(result: IngestResult, found: dict) -> PermitDecision | None:
         if day:
             precision = {p.label: p for p in DatePrecision}[found["date_precision"]]
             date, note = dt.date.fromisoformat(day), ""
+            if found.get("date_from_publication"):
+                note = " (The article gives no date; its publication date is used: check it.)"
         elif result.source.published_date:
             date, precision = (
                 result.source.published_date,
