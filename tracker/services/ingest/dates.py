@@ -22,7 +22,13 @@ MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if 
 MONTHS["sept"] = 9
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 #: The months a season starts and ends in (northern hemisphere, as the outlets write).
-SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
+SEASONS = {
+    "spring": (3, 5),
+    "summer": (6, 8),
+    "autumn": (9, 11),
+    "fall": (9, 11),
+    "winter": (12, 2),
+}
 
 _M = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _Y = r"(?P<year>(?:19|20)\d\d)"
@@ -114,6 +120,16 @@ def _truncate(day: dt.date, precision: DatePrecision) -> dt.date:
     return day
 
 
+def _modifier(match: re.Match) -> bool:
+    """A year used as an adjective ("a 1990 law", "the 2019 review") dates the noun, not an
+    event of the clause."""
+    before = match.string[max(0, match.start() - 8) : match.start()]
+    after = match.string[match.end() : match.end() + 3]
+    return bool(re.search(r"\b(?:a|an|the|its|their|his|her)\s+$", before, re.I)) and bool(
+        re.match(r" [a-z]", after)
+    )
+
+
 def _resolve(match: re.Match, kind: str, published: PartialDate | None):
     g = match.groupdict()
     text = match.group(0).lower()
@@ -123,11 +139,11 @@ def _resolve(match: re.Match, kind: str, published: PartialDate | None):
         if raw_month.lower() in AMBIGUOUS_MONTHS and kind == "month":
             # "May" the verb, "march" the noun: only with a year or after a preposition.
             before = match.string[max(0, match.start() - 12) : match.start()].lower()
-            if not (g.get("year") or g.get("rel")) and not re.search(
+            bare = not (g.get("year") or g.get("rel")) and not re.search(
                 r"\b(?:in|since|from|until|by|of|early|late|mid|end of)[- ]$", before
-            ):
-                if not raw_month[0].isupper() or raw_month.lower() in ("may", "march"):
-                    return None
+            )
+            if bare and (not raw_month[0].isupper() or raw_month.lower() in ("may", "march")):
+                return None
         day = int(g["day"]) if kind == "day" else 1
         if g.get("year"):
             year = int(g["year"])
@@ -142,11 +158,13 @@ def _resolve(match: re.Match, kind: str, published: PartialDate | None):
         except ValueError:
             return None
     if published is None:
-        if kind == "year":
+        if kind == "year" and not _modifier(match):
             return dt.date(int(g["year"]), 1, 1), YEAR
         return None
     pub = published.date
     if kind == "year":
+        if _modifier(match):
+            return None
         return dt.date(int(g["year"]), 1, 1), YEAR
     if kind == "relative_year":
         year = _relative_year(g["rel"].split()[-1], published)

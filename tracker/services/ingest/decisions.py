@@ -20,6 +20,11 @@ from dataclasses import dataclass
 #: word inside them is not read as a decision of its own.
 TRIGGERS: list[tuple[str, str]] = [
     (
+        r"\b(?:freeze|suspension|ban|embargo|hold|moratorium|restrictions|curbs) (?:on|of) "
+        r"[^.,;]{0,60}? (?:was|were|has been|have been|had been|is|are|will be|would be) lifted",
+        "lift",
+    ),
+    (
         r"\b(?:lift(?:s|ed|ing)?|scrap(?:s|ped)?|end(?:s|ed)?|drop(?:s|ped)?|remov(?:e|es|ed)) "
         r"(?:(?:the|its|a|an|that|their|his|her) )?(?:[\w-]+ ){0,3}?"
         r"(?:freeze|suspension|ban|embargo|hold|moratorium|restrictions|curbs|veto)",
@@ -50,15 +55,18 @@ TRIGGERS: list[tuple[str, str]] = [
         "grant",
     ),
     (
-        r"\b(?:will|would|did|does|do) not (?:grant|issue|approve|authori[sz]e) any (?:new|more|further)\b|"
+        r"\b(?:will|would|did|does|do) not (?:grant|issue|approve|authori[sz]e) any "
+        r"(?:new|more|further)\b|"
         r"\b(?:grant|issue|approve)s? no (?:new|more|further)\b|"
-        r"\bno (?:new|more|further) (?:export )?(?:licen[cs]es|permits|approvals|authori[sz]ations)\b",
+        r"\bno (?:new|more|further) (?:export )?"
+        r"(?:licen[cs]es|permits|approvals|authori[sz]ations)\b",
         "suspend",
     ),
     (r"\b(?:froze|frozen|freez(?:e|es|ing))\b|\ba freeze on\b", "freeze"),
     (r"\bsuspend(?:s|ed|ing)?\b|\bsuspension (?:of|on)\b", "suspend"),
     (
-        r"\bhalt(?:s|ed|ing)?\b(?! (?:its|their) (?:offensive|attack|advance))|\ba halt (?:to|on)\b|"
+        r"\bhalt(?:s|ed|ing)?\b(?! (?:its|their) (?:offensive|attack|advance))|"
+        r"\ba halt (?:to|on)\b|"
         r"\bput (?:[\w$,.-]+ ){0,8}?on hold\b|\b(?:was|were|been|be|is|are) on hold\b|"
         r"\bpaus(?:e|es|ed|ing)\b(?! (?:of|for) (?:several|a few|\d+))|"
         r"\bstop(?:s|ped|ping)? (?:all )?(?:approving|issuing|exporting|considering|processing|"
@@ -84,9 +92,10 @@ TRIGGERS: list[tuple[str, str]] = [
     (
         r"\b(?:approv(?:e|es|ed|ing|al of)|grant(?:s|ed|ing)?|authori[sz](?:e|es|ed|ing)|"
         r"clear(?:s|ed)|issu(?:e|es|ed|ing)|green-?light(?:s|ed)?|allow(?:s|ed)) "
-        r"(?:\w+ )?(?:(?:the|a|an|new|its) )?(?:[\w$,.-]+ ){0,3}?(?:export|re-export|sale|licen[cs]e|"
-        r"permit|deal|transfer|shipment|deliver)|"
-        r"\blicen[cs]es? (?:(?:was|were|had been|has been|have been) )?(?:issued|granted|approved)\b|"
+        r"(?:\w+ )?(?:(?:the|a|an|new|its) )?(?:[\w$,.-]+ ){0,3}?"
+        r"(?:export|re-export|sale|licen[cs]e|permit|deal|transfer|shipment|deliver)|"
+        r"\blicen[cs]es? (?:(?:was|were|had been|has been|have been) )?"
+        r"(?:issued|granted|approved)\b|"
         r"\b(?:licen[cs]es|permits|approvals) (?:were|was|had been|have been) granted\b|"
         r"\bwere granted\b",
         "grant",
@@ -131,7 +140,8 @@ NEGATION = re.compile(
 )
 DENIAL = re.compile(
     r"\b(?:den(?:y|ies|ied)|dismiss(?:es|ed)|reject(?:s|ed)|refut(?:e|es|ed))"
-    r"(?: \w+){0,3} (?:a |the )?(?:reports?|rumou?rs?|claims?|speculation|allegations?|suggestions?)",
+    r"(?: \w+){0,3} (?:a |the )?"
+    r"(?:reports?|rumou?rs?|claims?|speculation|allegations?|suggestions?)",
     re.IGNORECASE,
 )
 REPORT = re.compile(r"\breport(?:s|ed)?\b|\brumou?r", re.IGNORECASE)
@@ -150,7 +160,7 @@ COMPANY_ACT = re.compile(
 )
 CLAUSE_BREAK = re.compile(
     r";|:\s|\s[–—]\s|,\s+(?:while|whereas|but|although|though|when|even as)\s|\s+but\s|"
-    r",\s+and\s+(?=(?:\w+ly\s+)?[a-z]+(?:ed|[^s]s)?\b)(?!(?:the|a|an)\s)|"
+    r",\s+and\s+(?=(?:\w+ly\s+)?[a-z]+(?:ed|[^s]s)?\b)(?!(?:the|a|an)\s)|,\s+and\s+(?=[A-Z])|"
     r"(?:,\s+)?(?:(?:more than |less than |nearly |about |almost )?"
     r"(?:a|an|one|two|three|four|five|six|several|a few|\d+) "
     r"(?:days?|weeks?|months?|years?) )?\bafter\b|,\s+(?:following|amid|despite|before)\s",
@@ -160,8 +170,12 @@ DESTINATION = re.compile(
     r"(?:(?:the|both|its|their)\s+)?$",
     re.IGNORECASE,
 )
-NOT_DESTINATION = re.compile(r"(?:\bfrom|\bin|\bby|\bof|\bagainst|\bat|\bbetween)\s+(?:the\s+)?$", re.I)
-AFTER_NOUN = re.compile(r"\b(?:after|following|since|before|until|during)\s+(?:a|an|the|its)?\s*$", re.I)
+NOT_DESTINATION = re.compile(
+    r"(?:\bfrom|\bin|\bby|\bof|\bagainst|\bat|\bbetween)\s+(?:the\s+)?$", re.I
+)
+AFTER_NOUN = re.compile(
+    r"\b(?:after|following|since|before|until|during)\s+(?:a|an|the|its)?\s*$", re.I
+)
 RELATIVE_PASSIVE = re.compile(
     r"\b(?:that|which)\s+(?:were|was|had been|have been|has been)\s*$", re.IGNORECASE
 )
@@ -182,9 +196,14 @@ class Clause:
     coordinated: bool  # begins with "and"/"but": may share the previous clause's subject
 
 
-def clauses(sentence: str) -> list[Clause]:
+def clauses(sentence: str, listed: list[tuple[int, int]] = ()) -> list[Clause]:
+    """The clauses of a sentence; ``listed`` are the spans of state names, so that "to Qatar,
+    and Bahrain" stays one list."""
     result, start, coordinated = [], 0, False
     for m in CLAUSE_BREAK.finditer(sentence):
+        in_list = any(b == m.start() for _, b in listed) and any(a == m.end() for a, _ in listed)
+        if m.group(0).startswith(",") and in_list:
+            continue
         if m.start() > start:
             result.append(Clause(start, m.start(), coordinated))
         coordinated = bool(re.search(r"\b(?:and|but)\b", m.group(0)))
@@ -213,7 +232,9 @@ def eligible(sentence: str, clause: Clause, start: int, end: int) -> bool:
         return False
     if UNDER_REVIEW.search(before):
         return False
-    if NEGATION.search(before[-25:]) and not re.match(r"\s*no (?:new|more|further)", sentence[start:end]):
+    if NEGATION.search(before[-25:]) and not re.match(
+        r"\s*no (?:new|more|further)", sentence[start:end]
+    ):
         word = sentence[start:end].lower()
         if not word.startswith(("no ", "will not", "would not", "did not", "does not", "do not")):
             return False
@@ -237,10 +258,14 @@ def destinations(sentence: str, parties: list[Party], lo: int, hi: int, after: i
     for i, p in enumerate(states):
         prefix = sentence[max(lo, p.start - 30) : p.start]
         suffix = sentence[p.end : p.end + 8]
-        listed = bool(result) and re.fullmatch(
-            r"\s*(?:,|and|, and|or|as well as)\s+(?:(?:to|for) )?(?:the\s+)?",
-            sentence[states[i - 1].end : p.start],
-        ) and states[i - 1] in result
+        listed = (
+            bool(result)
+            and re.fullmatch(
+                r"\s*(?:,|and|, and|or|as well as)\s+(?:(?:to|for) )?(?:the\s+)?",
+                sentence[states[i - 1].end : p.start],
+            )
+            and states[i - 1] in result
+        )
         if DESTINATION.search(prefix) or suffix.startswith("-bound") or listed:
             result.append(p)
         elif p.start > after and re.match(r"'s\b", suffix) and not result:

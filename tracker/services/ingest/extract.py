@@ -45,6 +45,7 @@ TRANSFER = re.compile(
 )
 INTEGRATION = re.compile(r"\b(?:equipped with|fitted with|carr(?:y|ied|ies)|mounted)\b")
 DEPLOYMENT = re.compile(r"\b(?:used by|using|deployed)\b")
+ASIDE = re.compile(r",\s+(?:which|who|whose|where)\b[^,;]*,")
 #: "for both Gulf states", "to the two countries": every destination named before.
 BOTH = re.compile(r"\b(?:both|the two|all three|each of the)\b", re.IGNORECASE)
 ATTRIBUTION = [
@@ -75,9 +76,7 @@ class Lexicon:
         states.update(
             {
                 a.name: a.state.code
-                for a in StateAlias.objects.select_related("state").filter(
-                    state__status="current"
-                )
+                for a in StateAlias.objects.select_related("state").filter(state__status="current")
             }
         )
         organizations = {o.name: (o.slug, o.kind) for o in Organization.objects.all()}
@@ -154,7 +153,7 @@ def attributed_to(text: str) -> str:
     for pattern in ATTRIBUTION:
         m = pattern.search(text)
         if m:
-            who = m.group("who").strip(" ,\"'“”")
+            who = m.group("who").strip(" ,.\"'“”")
             if who.lower() in {"it", "he", "she", "they", "we", "i"}:
                 continue
             return who
@@ -270,7 +269,9 @@ class _Article:
             for name in [record["name"], *record.get("aliases", [])]:
                 for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", s):
                     if not any(p.start <= m.start() < p.end for p in found):
-                        found.append(rules.Party(m.start(), m.end(), "organization", record["name"]))
+                        found.append(
+                            rules.Party(m.start(), m.end(), "organization", record["name"])
+                        )
         for m in rules.GOVERNMENT_WORD.finditer(s):
             if not any(p.start <= m.start() < p.end for p in found):
                 found.append(rules.Party(m.start(), m.end(), "government", ""))
@@ -302,9 +303,9 @@ class _Article:
                     self.draft.states.append(code)
                     self.draft.state_quotes[code] = _quote(sentence)
             decided = []
-            if not is_heading(s) and not rules.DENIAL.search(s):
-                if not (denial_in_article and rules.REPORT.search(s)):
-                    decided = self.decisions(sentence)
+            rumour = rules.DENIAL.search(s) or (denial_in_article and rules.REPORT.search(s))
+            if not is_heading(s) and not rumour:
+                decided = self.decisions(sentence)
             for decision in decided:
                 self.add_decision(decision)
             self.other_facts(sentence, mentions, bool(decided))
@@ -316,7 +317,7 @@ class _Article:
         return record["kind"] if record else "manufacturer"
 
     def company_subject(self, s: str, clause: rules.Clause, trigger: int):
-        """"Rheinmetall said on Wednesday it had halted deliveries": an unknown capitalised
+        """ "Rheinmetall said on Wednesday it had halted deliveries": an unknown capitalised
         name that speaks for itself about its own deliveries is a company."""
         m = re.match(
             r"\s*(?P<name>[A-Z][\w&.-]+(?: [A-Z][\w&.-]+){0,3}) (?:said|says|has|had|will|would|"
@@ -338,7 +339,8 @@ class _Article:
         phrases = temporal_phrases(s, self.published)
         found: list[dict] = []
         previous: dict | None = None
-        for clause in rules.clauses(s):
+        listed = [(a, b) for a, b, _ in self.state_mentions(s)]
+        for clause in rules.clauses(s, listed):
             made = self.clause_decisions(sentence, clause, parties, phrases, found, previous)
             if made:
                 found.extend(made)
@@ -369,9 +371,7 @@ class _Article:
                 targets = [previous["target"]]
             if not targets:
                 earlier = [
-                    d
-                    for d in [*self.draft.permit_decisions, *found]
-                    if d["authority"] == authority
+                    d for d in [*self.draft.permit_decisions, *found] if d["authority"] == authority
                 ]
                 if earlier and BOTH.search(s[end : clause.end]):
                     targets = [d["target"] for d in earlier]
@@ -381,7 +381,16 @@ class _Article:
             if not targets:
                 continue
             made = []
-            in_clause = [t for t in phrases if clause.start <= t.start < clause.end]
+            # A date inside ", which had been granted under a 1990 law," is not this trigger's.
+            asides = [
+                (m.start(), m.end()) for m in ASIDE.finditer(s) if not m.start() <= start < m.end()
+            ]
+            in_clause = [
+                t
+                for t in phrases
+                if clause.start <= t.start < clause.end
+                and not any(a <= t.start < b for a, b in asides)
+            ]
             if not in_clause and (clause.start == 0 or clause.coordinated):
                 in_clause = self.statement_date(s, phrases)
             for target in targets:
@@ -394,7 +403,7 @@ class _Article:
         return []
 
     def statement_date(self, s: str, phrases: list[Temporal]) -> list[Temporal]:
-        """"..., the ministry said on Tuesday": the statement's date dates the decision."""
+        """ "..., the ministry said on Tuesday": the statement's date dates the decision."""
         result = []
         for t in phrases:
             before = s[max(0, t.start - 45) : t.start]
@@ -467,18 +476,24 @@ class _Article:
             same = all(known[k] == decision[k] for k in ("authority", "target", "action"))
             if not same:
                 continue
-            if known["date"] and decision["date"] and (
-                known["date"],
-                known["date_precision"],
-            ) != (decision["date"], decision["date_precision"]):
+            if (
+                known["date"]
+                and decision["date"]
+                and (
+                    known["date"],
+                    known["date_precision"],
+                )
+                != (decision["date"], decision["date_precision"])
+            ):
                 continue  # two dates the text gives: two decisions
             quotes = known.setdefault("quotes", [])
             if len(quotes) < MAX_QUOTES_PER_FACT - 1:
                 quotes.append({k: decision[k] for k in ("quote", "start", "end")})
-            if decision["date"] and (
-                not known["date"] or _finer(decision, known)
-            ):
-                known["date"], known["date_precision"] = decision["date"], decision["date_precision"]
+            if decision["date"] and (not known["date"] or _finer(decision, known)):
+                known["date"], known["date_precision"] = (
+                    decision["date"],
+                    decision["date_precision"],
+                )
             return
         if decision["action"] == "lift":
             ended = [

@@ -55,16 +55,24 @@ BODY_SUFFIX = (
     r"Commission|Committee|Court|Tribunal|Parliament|Congress|Organi[sz]ation|Institute|"
     r"Foundation|Campaign|Watch|Network|Coalition|Union|Nations|Alliance"
 )
-COMPANY_NOUN = r"(?:maker|manufacturer|company|firm|producer|contractor|group|supplier|subsidiary|unit|joint venture|conglomerate|shipbuilder)"
-_NAME = r"[A-Z][\w&'.-]*(?: (?:&|and|of|for|on|de|e|di|la|del) ?[A-Z][\w&'.-]*| [A-Z][\w&'.-]*){0,5}"
+COMPANY_NOUN = (
+    r"(?:maker|manufacturer|company|firm|producer|contractor|group|supplier|subsidiary|unit|"
+    r"joint venture|conglomerate|shipbuilder|gunmaker|carmaker|shipyard|start-up|startup)"
+)
+_NAME = (
+    r"[A-Z][\w&'.-]*(?: (?:&|and|of|for|on|de|e|di|la|del) ?[A-Z][\w&'.-]*| [A-Z][\w&'.-]*){0,5}"
+)
 ORG_PATTERNS = [
     # "Velox Propulsion, a Brno-based maker of light aircraft engines"
     re.compile(rf"(?P<name>{_NAME}),? (?:a|an|the) (?:[\w-]+ ){{0,3}}{COMPANY_NOUN}\b"),
     # "made by RWM Italia", "built by Mitsubishi Heavy Industries"
-    re.compile(rf"\b(?:made|built|produced|manufactured|developed|supplied|owned) by (?P<name>{_NAME})"),
+    re.compile(
+        rf"\b(?:made|built|produced|manufactured|developed|supplied|owned) by (?P<name>{_NAME})"
+    ),
     # "the Sardinia-based unit of Germany's Rheinmetall", "a consortium of Airbus, BAE Systems"
     re.compile(
-        rf"\b(?:unit|subsidiary|division|consortium|venture) of (?:[A-Z][a-z]+'s )?(?P<name>{_NAME})"
+        rf"\b(?:unit|subsidiary|division|consortium|venture) of (?:[A-Z][a-z]+'s )?"
+        rf"(?P<name>{_NAME})"
     ),
     # "Mitsubishi Heavy Industries", "Fjord Defence Systems", "Saab AB"
     re.compile(rf"(?P<name>(?:[A-Z][\w&-]* ){{0,3}}[A-Z][\w&-]* (?:{ORG_SUFFIX}))\b"),
@@ -92,7 +100,10 @@ KIND_BY_WORD = [
         "government_body",
     ),
     (re.compile(r"\b(?:NATO|Alliance)\b"), "alliance"),
-    (re.compile(r"\b(?:United Nations|European Union|Union|Nations)\b"), "international_organization"),
+    (
+        re.compile(r"\b(?:United Nations|European Union|Union|Nations)\b"),
+        "international_organization",
+    ),
     (
         re.compile(
             r"\b(?:Institute|Foundation|Campaign|Watch|Network|Coalition|Amnesty|Oxfam|"
@@ -140,7 +151,11 @@ def items_in(sentence: str, exclude) -> list[tuple[int, int, str, str]]:
 
     for m in DESIGNATION.finditer(sentence):
         brand = m.group("brand")
-        start = m.start("brand") if brand and not exclude(brand) and not NOT_ITEMS.match(brand) else m.start("code")
+        start = (
+            m.start("brand")
+            if brand and not exclude(brand) and not NOT_ITEMS.match(brand)
+            else m.start("code")
+        )
         end = m.end("name") if m.group("name") else m.end("code")
         name_after = m.group("name").strip()
         if name_after and (exclude(name_after) or NOT_ITEMS.match(name_after)):
@@ -153,7 +168,11 @@ def items_in(sentence: str, exclude) -> list[tuple[int, int, str, str]]:
         name = m.group("name")
         if m.start() == 0 or sentence[: m.start()].strip() in ('"', "“"):
             continue  # a capital at the start of a sentence says nothing
-        if re.search(r"-(?:based|made|built|led|owned|speaking)$", name) or name.isupper() and len(name) > 5:
+        if (
+            re.search(r"-(?:based|made|built|led|owned|speaking)$", name)
+            or name.isupper()
+            and len(name) > 5
+        ):
             continue
         add(m.start("name"), m.end("name"), name, sentence[m.end("name") :])
     return found
@@ -161,23 +180,31 @@ def items_in(sentence: str, exclude) -> list[tuple[int, int, str, str]]:
 
 def organizations_in(sentence: str, exclude) -> list[tuple[int, int, str, str, list[str]]]:
     """(start, end, name, kind, aliases) of organisations the sentence describes as such."""
-    found: list[tuple[int, int, str, str, list[str]]] = []
+    candidates: list[tuple[int, int, str, str, list[str]]] = []
     for pattern in ORG_PATTERNS:
         for m in pattern.finditer(sentence):
             raw = m.group("name")
             names = [raw]
             if pattern is ORG_PATTERNS[2]:  # "a consortium of Airbus, BAE Systems and Leonardo"
                 tail = re.match(rf"(?:,? (?:and )?{_NAME})*", sentence[m.end("name") :])
-                names = re.split(r",\s*(?:and\s+)?|\s+and\s+", raw + (tail.group(0) if tail else ""))
+                names = re.split(
+                    r",\s*(?:and\s+)?|\s+and\s+", raw + (tail.group(0) if tail else "")
+                )
             for name in names:
                 name = clean_org_name(name)
                 if len(name) < 2 or exclude(name) or not name[0].isupper():
                     continue
                 start = sentence.find(name, m.start())
-                if start < 0 or any(a <= start < b for a, b, *_ in found):
+                if start < 0:
                     continue
                 aliases = []
                 if "acronym" in m.groupdict() and m.group("acronym"):
                     aliases.append(m.group("acronym"))
-                found.append((start, start + len(name), name, org_kind(name), aliases))
-    return found
+                candidates.append((start, start + len(name), name, org_kind(name), aliases))
+    # The longest reading of overlapping names wins ("Stockholm International Peace Research
+    # Institute (SIPRI)" over "Stockholm International").
+    found: list[tuple[int, int, str, str, list[str]]] = []
+    for c in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
+        if not any(c[0] < b and a < c[1] for a, b, *_ in found):
+            found.append(c)
+    return sorted(found)
