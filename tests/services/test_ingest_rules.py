@@ -110,11 +110,6 @@ def test_lines_and_closing_quotes_end_sentences_but_abbreviations_do_not():
         ("Norway halted arms exports to Chile on Monday.", "suspend"),
         ("Norway froze arms export licences for Chile on Monday.", "freeze"),
         ("Norway revoked 12 export permits for Chile on Monday.", "cancel"),
-        (
-            "Norway announced on Monday the cancellation of export permits for Chile that were "
-            "suspended last year.",
-            "cancel",
-        ),
         ("Norway turned down an export licence for rifles to Chile on Monday.", "deny"),
         ("Norway approved the sale of two frigates to Chile on Monday.", "grant"),
         ("Norway will no longer block the sale of jets to Chile, it said on Monday.", "grant"),
@@ -126,6 +121,17 @@ def test_lines_and_closing_quotes_end_sentences_but_abbreviations_do_not():
 )
 def test_the_main_trigger_gives_the_action(lexicon, text, expected):
     assert keys(lexicon, text) == [("NO", "CL", expected)]
+
+
+def test_a_dated_decision_in_a_relative_clause_is_a_background_decision(lexicon):
+    text = (
+        "Norway announced on Monday the cancellation of export permits for Chile that were "
+        "suspended last year."
+    )
+    assert decisions(lexicon, text) == [
+        ("NO", "CL", "cancel", "2024-03-11", "day"),
+        ("NO", "CL", "suspend", "2023-01-01", "year"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,12 @@ PATTERNS: list[tuple[str, str]] = [
     (r"\b(?P<season>spring|summer|autumn|fall|winter) of (?P<year>(?:19|20)\d\d)\b", "year"),
     (r"\b(?:last|this|the past) (?P<season>spring|summer|autumn|fall|winter)\b", "season"),
     (rf"\b(?:{_PART}|earlier |later )?{_REL_YEAR}\b", "relative_year"),
-    (rf"\b{_PART}?(?<![\d,.$€£-]){_Y}(?![\d,]|-\d)\b", "year"),
+    (
+        r"\bthe (?:first|second|last) (?:half|quarter|\w+ months) of (?:the|this) year\b|"
+        r"\b(?:so far|earlier|later) this year\b",
+        "this_year",
+    ),
+    (rf"\b{_PART}?(?<![\d,.$€£-]){_Y}(?!\d|,\d|-\d)\b", "year"),
     (
         r"\b(?:on |last |this |since |from |until )?"
         r"(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!'s)",
@@ -166,6 +171,8 @@ def _resolve(match: re.Match, kind: str, published: PartialDate | None):
         if _modifier(match):
             return None
         return dt.date(int(g["year"]), 1, 1), YEAR
+    if kind == "this_year":
+        return dt.date(pub.year, 1, 1), YEAR
     if kind == "relative_year":
         year = _relative_year(g["rel"].split()[-1], published)
         return dt.date(year, 1, 1), YEAR

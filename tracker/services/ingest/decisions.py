@@ -165,6 +165,12 @@ CLAUSE_BREAK = re.compile(
     r"(?:a|an|one|two|three|four|five|six|several|a few|\d+) "
     r"(?:days?|weeks?|months?|years?) )?\bafter\b|,\s+(?:following|amid|despite|before)\s",
 )
+COMPANY_AFTER = re.compile(
+    r"\s*(?:[\w-]+ ){0,2}(?:maker|manufacturer|company|firm|group|supplier|producer|contractor|"
+    r"gunmaker|shipbuilder)\b"
+)
+#: "the lifting of the suspension was never on the table": a noun negated after it.
+NEGATED_AFTER = re.compile(r"^[^,;]{0,40}?\b(?:was|were|is|are|has been) (?:never|not)\b", re.I)
 DESTINATION = re.compile(
     r"(?:\bto|\bfor|\binto|\btowards?|\bbound for|\bdestined for|\bheaded for|\bwith)\s+"
     r"(?:(?:the|both|its|their)\s+)?$",
@@ -246,7 +252,13 @@ def eligible(sentence: str, clause: Clause, start: int, end: int) -> bool:
         return False
     if RELATIVE_PASSIVE.search(before[-30:]):
         return False
-    window = sentence[max(0, start - 80) : end + 120]
+    if NEGATED_AFTER.match(sentence[end:]) and re.match(
+        r"(?:the lifting|suspension|cancellation|revocation|a freeze|a halt)",
+        sentence[start:end],
+        re.IGNORECASE,
+    ):
+        return False
+    window = sentence[max(0, start - 150) : end + 150]
     return bool(EXPORT_CONTEXT.search(window))
 
 
@@ -286,6 +298,8 @@ def authority_before(sentence: str, parties: list[Party], lo: int, trigger: int)
             follow = sentence[p.end : p.end + 40]
             if re.match(r"-(?:based|made|built|owned|speaking|registered)\b", follow):
                 continue
+            if COMPANY_AFTER.match(follow):
+                continue  # "Dutch drone-parts maker Veldhoven Aero": the company acts
             if any(o.kind == "organization" and 0 <= o.start - p.end <= 4 for o in parties):
                 continue  # "Germany's Rheinmetall"
         return p

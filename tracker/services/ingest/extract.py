@@ -104,7 +104,8 @@ class Lexicon:
             body = "|".join(alternatives)
             return re.compile(r"(?<![\w-])(" + body + r")(?![\w-])", re.IGNORECASE)
         # "Canada-based" and "Turkish-made" name the state too; "Azeri" inside a word does not.
-        return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?!\w)")
+        # "Norwegian-Finnish" names both states; "pro-Russian" and "non-German" do not.
+        return re.compile(r"(?<!\w)(" + "|".join(map(re.escape, names)) + r")(?!\w)")
 
     def by_key(self, names: dict) -> dict[str, str]:
         return {key(n): n for n in names}
@@ -154,6 +155,7 @@ def attributed_to(text: str) -> str:
         m = pattern.search(text)
         if m:
             who = m.group("who").strip(" ,.\"'“”")
+            who = re.sub(r"^(?:but|and|while|as)\s+", "", who)
             if who.lower() in {"it", "he", "she", "they", "we", "i"}:
                 continue
             return who
@@ -198,6 +200,9 @@ class _Article:
             follow = s[m.end() : m.end() + 12]
             if re.match(r"-speaking|-language", follow) or OUTLET_OR_PLACE.match(follow):
                 continue
+            joined = re.search(r"(\w+)-$", s[: m.start()])
+            if joined and not joined.group(1)[0].isupper():
+                continue  # "pro-Russian", "non-German"
             found.append((m.start(), m.end(), self.lexicon.states[m.group(1)]))
         return found
 
@@ -381,10 +386,14 @@ class _Article:
             if not targets:
                 continue
             made = []
-            # A date inside ", which had been granted under a 1990 law," is not this trigger's.
+            # A date inside ", which had been granted under a 1990 law," is not this trigger's;
+            # nor is one inside "permits that had been suspended since October 5", which dates
+            # that earlier decision instead.
             asides = [
                 (m.start(), m.end()) for m in ASIDE.finditer(s) if not m.start() <= start < m.end()
             ]
+            background = self.background(s, clause, end, phrases)
+            asides += [(a, b) for a, b, _, _ in background]
             in_clause = [
                 t
                 for t in phrases
@@ -399,8 +408,25 @@ class _Article:
                     anchor = (target_spans[target], target_spans[target])
                 when = _nearest(in_clause, *anchor)
                 made.append(self.decision(sentence, authority, target, action, when, end))
+                for _, b_end, b_action, b_when in background:
+                    made.append(self.decision(sentence, authority, target, b_action, b_when, b_end))
             return made
         return []
+
+    def background(self, s, clause, after, phrases):
+        """Earlier decisions named in a relative clause with their own date: "the cancellation
+        of permits that had been suspended since October 5" (start, end, action, date)."""
+        found = []
+        for start, end, action in rules.triggers(s[after : clause.end]):
+            start, end = start + after, end + after
+            if not rules.RELATIVE_PASSIVE.search(s[max(clause.start, start - 30) : start]):
+                continue
+            stop = re.search(r"[,;]|$", s[end : clause.end])
+            span_end = end + stop.start()
+            dated = [t for t in phrases if end <= t.start < span_end]
+            if dated:
+                found.append((start, span_end, action, dated[0]))
+        return found
 
     def statement_date(self, s: str, phrases: list[Temporal]) -> list[Temporal]:
         """ "..., the ministry said on Tuesday": the statement's date dates the decision."""

@@ -33,9 +33,14 @@ DESIGNATION = re.compile(
     r"(?P<code>[A-Z]{1,4}-?\d{1,4}[A-Z]{0,2}\d?|\d[A-Z]\d|\d{3,4}(?=[ -](?:engine|series)))"
     r"(?![\w-])(?P<name>(?: [A-Z][A-Za-z]+| I{1,3}V?){0,1})"
 )
+_FUNCTION = (
+    r"(?:to|the|a|an|and|or|of|for|with|by|from|in|on|at|that|which|who|its|their|his|her|"
+    r"said|says|was|were|is|are|has|have|had|will|would|be|been|not|no|as|than|release|send|"
+    r"sell|buy|supply|deliver|ship|export|import|use|used|using)"
+)
 #: A capitalised name (one or two words) before the kind of thing it names.
 NAMED_KIND = re.compile(
-    rf"(?<![\w-])(?P<name>{_CAP}(?: (?:{_CAP}|I{{1,3}}V?))?) (?=(?:[a-z][\w-]* ){{0,3}}"
+    rf"(?<![\w-])(?P<name>{_CAP}(?: (?:{_CAP}|I{{1,3}}V?))?) (?=(?:(?!{_FUNCTION}\b)[a-z][\w-]* ){{0,3}}"
     rf"(?:{COMPONENT_NOUNS}|{PLATFORM_NOUNS})\b)"
 )
 NOT_ITEMS = re.compile(
@@ -80,7 +85,7 @@ ORG_PATTERNS = [
     re.compile(rf"(?P<name>{_NAME}) \((?P<acronym>[A-Z][A-Za-z&]{{1,9}})\)"),
     # "the Inspectorate of Strategic Products", "the Council of State", "Amnesty International"
     re.compile(
-        rf"(?P<name>(?:[A-Z][\w&-]* ){{0,4}}(?:{BODY_SUFFIX})(?: (?:of|for|on) (?:the )?"
+        rf"(?P<name>(?:[A-Z][\w&-]* ){{0,4}}(?:{BODY_SUFFIX})(?: (?:of|for|on|Against) (?:the )?"
         rf"[A-Z][\w&-]*(?: (?:and )?[A-Z][\w&-]*){{0,3}})?)\b"
     ),
 ]
@@ -128,6 +133,8 @@ def key(name: str) -> str:
 
 def clean_org_name(name: str) -> str:
     name = LEADING_WORDS.sub("", name.strip()).strip(" ,.'")
+    # "South Africa's National Conventional Arms Control Committee": the owner is not the name.
+    name = re.sub(r"^(?:[A-Z][\w-]* )*[A-Z][\w-]*'s ", "", name)
     name = re.sub(r"'s$", "", name)
     return name
 
