@@ -40,7 +40,8 @@ _FUNCTION = (
 )
 #: A capitalised name (one or two words) before the kind of thing it names.
 NAMED_KIND = re.compile(
-    rf"(?<![\w-])(?P<name>{_CAP}(?: (?:{_CAP}|I{{1,3}}V?))?) (?=(?:(?!{_FUNCTION}\b)[a-z][\w-]* ){{0,3}}"
+    rf"(?<![\w-])(?P<name>{_CAP}(?: (?:{_CAP}|I{{1,3}}V?))?) "
+    rf"(?=(?:(?!{_FUNCTION}\b)[a-z][\w-]* ){{0,3}}"
     rf"(?:{COMPONENT_NOUNS}|{PLATFORM_NOUNS})\b)"
 )
 NOT_ITEMS = re.compile(
