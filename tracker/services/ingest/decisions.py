@@ -44,6 +44,11 @@ TRIGGERS: list[tuple[str, str]] = [
     ),
     (r"\bunfr(?:oze|eeze|eezes|ozen)\b", "lift"),
     (
+        r"\breleas(?:e|es|ed|ing) (?:the |a )?(?:[\w$,.-]+ ){0,3}?(?:shipments?|deliver|bombs|"
+        r"weapons|arms|exports|licen[cs]es|permits|munitions|consignment)",
+        "lift",
+    ),
+    (
         r"\b(?:resum(?:e|es|ed|ing)|resumption of|restart(?:s|ed)?) (?:the )?(?:[\w-]+ )?"
         r"(?:issu|approv|export|arms|sales|deliver|licen|permit|shipment|supplies|weapons)",
         "lift",
@@ -97,6 +102,8 @@ TRIGGERS: list[tuple[str, str]] = [
         r"\blicen[cs]es? (?:(?:was|were|had been|has been|have been) )?"
         r"(?:issued|granted|approved)\b|"
         r"\b(?:licen[cs]es|permits|approvals) (?:were|was|had been|have been) granted\b|"
+        r"\bsign(?:s|ed)? off on (?:the )?(?:[\w$,.-]+ ){0,3}?(?:export|sale|deal|transfer)|"
+        r"\bg(?:ave|ives|iven) (?:the )?(?:go-ahead|green light|approval|permission)\b|"
         r"\bwere granted\b",
         "grant",
     ),
@@ -111,16 +118,15 @@ EXPORT_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 HEDGE = re.compile(
-    r"\b(?:could|may|might|can|cannot|can't|should)\b(?: (?:still|also|in future|not|then))?"
-    r"(?: \w+)?\s*$|"
+    r"\b(?:could|(?-i:may)|might|can|cannot|can't|should)\b(?:\s+[\w-]+){0,3}\s*$|"
     r"\b(?:has|have|had|with) (?:the )?(?:authority|power|right|option|ability) to\b|"
     r"\b(?:could|may|might) (?:consider|decide|choose)\b|\bthreaten(?:s|ed)? to\b|"
     r"\bplans? to\b|\bwould consider\b|\bmay also\b|\bif\b",
     re.IGNORECASE,
 )
 APPEAL = re.compile(
-    r"\b(?:urg(?:e|es|ed|ing)|call(?:s|ed)? (?:on|for)|press(?:es|ed)?|lobb(?:y|ied|ies)|"
-    r"demand(?:s|ed)?|ask(?:s|ed)?|seek(?:s|ing)? to|sought to|want(?:s|ed)? (?:it |them |\w+ )?to|"
+    r"\b(?:urg(?:e|es|ed|ing)|call(?:s|ed|ing)? (?:on|for)|press(?:es|ed|ing)?|"
+    r"lobb(?:y|ied|ies|ying)|demand(?:s|ed|ing)?|ask(?:s|ed)?|seek(?:s|ing)? to|sought to|want(?:s|ed)? (?:it |them |\w+ )?to|"
     r"petition(?:s|ed)?|appeal(?:s|ed)? (?:to|for)|push(?:es|ed)? for|wants?)\b",
     re.IGNORECASE,
 )
@@ -171,6 +177,13 @@ COMPANY_AFTER = re.compile(
 )
 #: "the lifting of the suspension was never on the table": a noun negated after it.
 NEGATED_AFTER = re.compile(r"^[^,;]{0,40}?\b(?:was|were|is|are|has been) (?:never|not)\b", re.I)
+#: "halted production", "suspended military aid", "suspended talks": not an export permit.
+NOT_A_PERMIT = re.compile(
+    r"\s+(?:(?:all|its|their|the|some|military|financial|further|new)\s+){0,2}"
+    r"(?:production|manufacturing|aid|assistance|funding|cooperation|co-operation|training|"
+    r"talks|negotiations|flights|visas|imports|operations|work|construction)\b",
+    re.IGNORECASE,
+)
 DESTINATION = re.compile(
     r"(?:\bto|\bfor|\binto|\btowards?|\bbound for|\bdestined for|\bheaded for|\bwith)\s+"
     r"(?:(?:the|both|its|their)\s+)?$",
@@ -257,6 +270,8 @@ def eligible(sentence: str, clause: Clause, start: int, end: int) -> bool:
         sentence[start:end],
         re.IGNORECASE,
     ):
+        return False
+    if NOT_A_PERMIT.match(sentence[end:]):
         return False
     window = sentence[max(0, start - 150) : end + 150]
     return bool(EXPORT_CONTEXT.search(window))

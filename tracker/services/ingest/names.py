@@ -17,7 +17,7 @@ import re
 #: platform.
 COMPONENT_NOUNS = (
     r"engines?|missiles?|radars?|sensors?|sights?|cameras?|bombs?|munitions?|rockets?|shells?|"
-    r"warheads?|parts?|components?|turrets?|guns?|interceptors?"
+    r"warheads?|parts?|components?|turrets?|guns?|interceptors?|kits?|pods?"
 )
 PLATFORM_NOUNS = (
     r"tanks?|jets?|fighters?|aircraft|planes?|drones?|howitzers?|helicopters?|frigates?|"
@@ -30,7 +30,8 @@ _CAP = r"[A-Z][\w]*(?:-[A-Z\w][\w]*)*"
 #: and a capitalised name after ("Bayraktar TB2", "AIM-120 AMRAAM", "K9 Thunder").
 DESIGNATION = re.compile(
     r"(?<![\w-])(?:(?P<brand>[A-Z][a-z]+) )?"
-    r"(?P<code>[A-Z]{1,4}-?\d{1,4}[A-Z]{0,2}\d?|\d[A-Z]\d|\d{3,4}(?=[ -](?:engine|series)))"
+    r"(?P<code>[A-Z]{1,4}-?\d{1,4}[A-Z]{0,2}\d?|\d[A-Z]\d|"
+    r"\d{1,4}[A-Z]?(?= (?:[a-z][\w-]* ){0,2}(?:engines?|tanks?|jets?|drones?|fighters?|series)\b))"
     r"(?![\w-])(?P<name>(?: [A-Z][A-Za-z]+| I{1,3}V?){0,1})"
 )
 _FUNCTION = (
@@ -176,11 +177,14 @@ def items_in(sentence: str, exclude) -> list[tuple[int, int, str, str]]:
         name = m.group("name")
         if m.start() == 0 or sentence[: m.start()].strip() in ('"', "“"):
             continue  # a capital at the start of a sentence says nothing
-        if (
-            re.search(r"-(?:based|made|built|led|owned|speaking)$", name)
-            or name.isupper()
-            and len(name) > 5
-        ):
+        if re.search(r"-(?:based|made|built|led|owned|speaking)$", name):
+            continue
+        rest = sentence[m.end("name") :]
+        noun = KIND_NOUN.match(rest.strip())
+        after = rest.strip()[noun.end() :] if noun else ""
+        if re.match(r"\s*(?:strikes?|attacks?|war|warfare|threats?|programmes?|programs?|"
+                    r"industry|makers?|manufacturers?|exports?|sales|deals?|markets?|"
+                    r"technology|base|plant|factory|factories)\b", after):
             continue
         add(m.start("name"), m.end("name"), name, sentence[m.end("name") :])
     return found
