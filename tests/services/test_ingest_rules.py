@@ -345,3 +345,55 @@ def test_page_clutter_adds_no_state(lexicon):
         "The Korea Herald and the South China Sea were mentioned, as were French-speaking towns."
     )
     assert set(draft(lexicon, text)["states"]) == {"NO", "CL"}
+
+
+def test_an_earlier_decision_dated_in_its_own_words_is_drafted_too(lexicon):
+    text = (
+        "Germany lifted the freeze imposed in November 2018 on arms exports to Saudi Arabia "
+        "on Monday."
+    )
+    assert decisions(lexicon, text) == [
+        ("DE", "SA", "lift", "2024-03-11", "day"),
+        ("DE", "SA", "freeze", "2018-11-01", "month"),
+    ]
+
+
+def test_an_institution_acts_for_its_state(lexicon):
+    text = "The State Department approved the sale of 40 fighter jets to Turkey on Monday."
+    assert keys(lexicon, text) == [("US", "TR", "grant")]
+
+
+def test_the_company_named_before_acts_when_the_text_says_the_company(lexicon):
+    text = (
+        "Rotax, the Austrian engine maker, supplies drone builders.\n"
+        "The company said on Monday it had suspended deliveries of its engines to Turkey."
+    )
+    assert keys(lexicon, text) == [({"organization": "Rotax"}, "TR", "suspend")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Norway halted production of ammunition for Chile on Monday.",
+        "Norway suspended military aid to Chile on Monday.",
+    ],
+)
+def test_production_stops_and_aid_are_not_export_permits(lexicon, text):
+    assert keys(lexicon, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Poland sent Leopard 2 tanks and IRIS-T SLM air-defence systems.",
+            {"Leopard 2", "IRIS-T SLM"},
+        ),
+        ("Storm Shadow missiles and Paveway IV bombs were fired.", {"Storm Shadow", "Paveway IV"}),
+        ("Officials counted Gaza drone strikes and Kyiv missile attacks.", set()),
+        ("Campaigners urged President Joe Biden to stop the bombs.", set()),
+    ],
+)
+def test_item_names_and_what_is_not_one(lexicon, text, names):
+    result = draft(lexicon, text)
+    assert {i["name"] for i in result["components"] + result["platforms"]} == names

@@ -28,7 +28,8 @@ MAX_QUOTES_PER_FACT = 3
 #: Lines that belong to the page, not to the article: related links, newsletter prompts,
 #: bylines, outlet banners ("OUTLET | Politics | Security").
 CLUTTER = re.compile(
-    r"^(?:related|read more|read also|see also|more on this|recommended|advertisement|"
+    r"^(?:related|read more|read also|also read|see also|more on this|more from|recommended|"
+    r"advertisement|most read|trending|latest news|watch:|listen:|further reading|"
     r"sign up|subscribe|follow us|share this|photo|image|copyright|©|by [A-Z][\w.'-]+ [A-Z])"
     r"|\|"
     r"|\bnewsletter\b|\bsign up\b|all rights reserved",
@@ -45,6 +46,44 @@ TRANSFER = re.compile(
 )
 INTEGRATION = re.compile(r"\b(?:equipped with|fitted with|carr(?:y|ied|ies)|mounted)\b")
 DEPLOYMENT = re.compile(r"\b(?:used by|using|deployed)\b")
+#: Institutions whose name says which state acts ("the State Department approved"); they
+#: stand for their state as authorities, not as mentions of it.
+INSTITUTIONS = {
+    "State Department": "US",
+    "Department of State": "US",
+    "Pentagon": "US",
+    "White House": "US",
+    "Defense Security Cooperation Agency": "US",
+    "Bundestag": "DE",
+    "Federal Security Council": "DE",
+    "Bundessicherheitsrat": "DE",
+    "Federal Office for Economic Affairs and Export Control": "DE",
+    "BAFA": "DE",
+    "Downing Street": "GB",
+    "Whitehall": "GB",
+    "Export Control Joint Unit": "GB",
+    "Élysée": "FR",
+    "Elysee": "FR",
+    "Quai d'Orsay": "FR",
+    "Farnesina": "IT",
+    "Palazzo Chigi": "IT",
+    "UAMA": "IT",
+    "Global Affairs Canada": "CA",
+    "Inspectorate of Strategic Products": "SE",
+    "State Secretariat for Economic Affairs": "CH",
+    "SECO": "CH",
+    "National Conventional Arms Control Committee": "ZA",
+    "Defense Acquisition Program Administration": "KR",
+    "Knesset": "IL",
+}
+#: "the freeze imposed in November 2018", "licences that it had issued in 2015": an earlier
+#: decision, dated in its own words.
+BACKGROUND = re.compile(
+    r"\b(?P<noun>freeze|ban|embargo|suspension|moratorium|licen[cs]es|permits|approvals)\s+"
+    r"(?:(?:that|which)\s+(?:it|they|the \w+|\w+)\s+(?:had|has|have)\s+)?"
+    r"(?:imposed|introduced|adopted|issued|granted|approved|put in place)\b",
+    re.IGNORECASE,
+)
 ASIDE = re.compile(r",\s+(?:which|who|whose|where)\b[^,;]*,")
 #: "for both Gulf states", "to the two countries": every destination named before.
 BOTH = re.compile(r"\b(?:both|the two|all three|each of the)\b", re.IGNORECASE)
@@ -181,6 +220,7 @@ class _Article:
         self.draft = Draft()
         self.orgs: dict[str, dict] = {}  # key -> drafted organisation
         self.main_state: str | None = None
+        self.last_company: str | None = None  # the manufacturer named last, for "the company"
 
     # --- names -----------------------------------------------------------------------------
     def is_state_name(self, name: str) -> bool:
@@ -270,6 +310,10 @@ class _Article:
     # --- parties -----------------------------------------------------------------------------
     def parties(self, s: str) -> list[rules.Party]:
         found = [rules.Party(a, b, "state", code) for a, b, code in self.state_mentions(s)]
+        for name, code in INSTITUTIONS.items():
+            for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", s):
+                if not any(p.start <= m.start() < p.end for p in found):
+                    found.append(rules.Party(m.start(), m.end(), "state", code))
         for record in self.orgs.values():
             for name in [record["name"], *record.get("aliases", [])]:
                 for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", s):
@@ -307,6 +351,11 @@ class _Article:
                 if code not in self.draft.states:
                     self.draft.states.append(code)
                     self.draft.state_quotes[code] = _quote(sentence)
+            for record in self.orgs.values():
+                if record["kind"] == "manufacturer" and re.search(
+                    r"(?<![\w-])" + re.escape(record["name"]) + r"(?![\w-])", s
+                ):
+                    self.last_company = record["name"]
             decided = []
             rumour = rules.DENIAL.search(s) or (denial_in_article and rules.REPORT.search(s))
             if not is_heading(s) and not rumour:
@@ -392,7 +441,7 @@ class _Article:
             asides = [
                 (m.start(), m.end()) for m in ASIDE.finditer(s) if not m.start() <= start < m.end()
             ]
-            background = self.background(s, clause, end, phrases)
+            background = self.background(s, clause, start, end, phrases)
             asides += [(a, b) for a, b, _, _ in background]
             in_clause = [
                 t
@@ -413,10 +462,22 @@ class _Article:
             return made
         return []
 
-    def background(self, s, clause, after, phrases):
+    def background(self, s, clause, trigger, after, phrases):
         """Earlier decisions named in a relative clause with their own date: "the cancellation
         of permits that had been suspended since October 5" (start, end, action, date)."""
         found = []
+        for m in BACKGROUND.finditer(s, trigger, clause.end):
+            stop = re.search(r"[,;]|$", s[m.end() : clause.end])
+            span_end = m.end() + stop.start()
+            dated = [t for t in phrases if m.end() <= t.start < min(span_end, m.end() + 25)]
+            if dated:
+                span_end = dated[0].end
+                noun = m.group("noun").lower()
+                action = {"freeze": "freeze"}.get(
+                    noun,
+                    "grant" if "licen" in noun or noun in ("permits", "approvals") else "suspend",
+                )
+                found.append((m.start(), span_end, action, dated[0]))
         for start, end, action in rules.triggers(s[after : clause.end]):
             start, end = start + after, end + after
             if not rules.RELATIVE_PASSIVE.search(s[max(clause.start, start - 30) : start]):
@@ -461,6 +522,13 @@ class _Article:
             self.add_org(name, "manufacturer", self.sentence_of(s))
             return {"organization": name}
         before = s[clause.start : start]
+        if self.last_company and re.search(
+            r"\bthe (?:[\w-]+ ){0,3}(?:company|firm|maker|manufacturer|gunmaker|supplier|"
+            r"producer|contractor|group)\b",
+            before,
+            re.IGNORECASE,
+        ):
+            return {"organization": self.last_company}
         passive = re.search(r"\b(?:was|were|been|be|is|are)\s+(?:\w+ly\s+)?$", before)
         noun = re.match(
             r"(?:suspension|freeze|halt|cancellation|revocation|the lifting|a freeze|licen|permit|"

@@ -175,16 +175,20 @@ def items_in(sentence: str, exclude) -> list[tuple[int, int, str, str]]:
         add(start, end, sentence[start:end], sentence[end:])
     for m in NAMED_KIND.finditer(sentence):
         name = m.group("name")
-        if m.start() == 0 or sentence[: m.start()].strip() in ('"', "“"):
-            continue  # a capital at the start of a sentence says nothing
+        at_start = m.start() == 0 or sentence[: m.start()].strip() in ('"', "“")
+        if at_start and " " not in name and not re.search(r"\d|-", name):
+            continue  # one capitalised word at the start of a sentence says nothing
         if re.search(r"-(?:based|made|built|led|owned|speaking)$", name):
             continue
         rest = sentence[m.end("name") :]
         noun = KIND_NOUN.match(rest.strip())
         after = rest.strip()[noun.end() :] if noun else ""
-        if re.match(r"\s*(?:strikes?|attacks?|war|warfare|threats?|programmes?|programs?|"
-                    r"industry|makers?|manufacturers?|exports?|sales|deals?|markets?|"
-                    r"technology|base|plant|factory|factories)\b", after):
+        if re.match(
+            r"\s*(?:strikes?|attacks?|war|warfare|threats?|programmes?|programs?|"
+            r"industry|makers?|manufacturers?|exports?|sales|deals?|markets?|"
+            r"technology|base|plant|factory|factories)\b",
+            after,
+        ):
             continue
         add(m.start("name"), m.end("name"), name, sentence[m.end("name") :])
     return found
