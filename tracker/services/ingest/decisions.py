@@ -126,7 +126,8 @@ HEDGE = re.compile(
 )
 APPEAL = re.compile(
     r"\b(?:urg(?:e|es|ed|ing)|call(?:s|ed|ing)? (?:on|for)|press(?:es|ed|ing)?|"
-    r"lobb(?:y|ied|ies|ying)|demand(?:s|ed|ing)?|ask(?:s|ed)?|seek(?:s|ing)? to|sought to|want(?:s|ed)? (?:it |them |\w+ )?to|"
+    r"lobb(?:y|ied|ies|ying)|demand(?:s|ed|ing)?|ask(?:s|ed)?|seek(?:s|ing)? to|sought to|"
+    r"want(?:s|ed)? (?:it |them |\w+ )?to|"
     r"petition(?:s|ed)?|appeal(?:s|ed)? (?:to|for)|push(?:es|ed)? for|wants?)\b",
     re.IGNORECASE,
 )
