@@ -397,3 +397,38 @@ def test_production_stops_and_aid_are_not_export_permits(lexicon, text):
 def test_item_names_and_what_is_not_one(lexicon, text, names):
     result = draft(lexicon, text)
     assert {i["name"] for i in result["components"] + result["platforms"]} == names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Bern turned down Qatar's request to re-export Swiss-made ammunition to Ukraine on "
+            "Monday.",
+            [("CH", "UA", "deny", "2024-03-11", "day")],
+        ),
+        (
+            "Germany approved Poland's re-export of Leopard 2 tanks to Ukraine on Tuesday.",
+            [("DE", "UA", "grant", "2024-03-12", "day")],
+        ),
+        (
+            "Canada granted licences for Turkey for the first time since 2019 on Monday.",
+            [("CA", "TR", "lift", "2024-03-11", "day")],
+        ),
+        (
+            "Germany dropped its veto on the sale of jets with German parts to Saudi Arabia on "
+            "Monday.",
+            [("DE", "SA", "grant", "2024-03-11", "day")],
+        ),
+        (
+            "The United Kingdom, which suspended licences to Saudi Arabia in June 2019, resumed "
+            "issuing them in July 2020.",
+            [
+                ("GB", "SA", "suspend", "2019-06-01", "month"),
+                ("GB", "SA", "lift", "2020-07-01", "month"),
+            ],
+        ),
+    ],
+)
+def test_re_exports_first_grants_vetoes_and_asides(lexicon, text, expected):
+    assert decisions(lexicon, text) == expected

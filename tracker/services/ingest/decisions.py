@@ -27,7 +27,7 @@ TRIGGERS: list[tuple[str, str]] = [
     (
         r"\b(?:lift(?:s|ed|ing)?|scrap(?:s|ped)?|end(?:s|ed)?|drop(?:s|ped)?|remov(?:e|es|ed)) "
         r"(?:(?:the|its|a|an|that|their|his|her) )?(?:[\w-]+ ){0,3}?"
-        r"(?:freeze|suspension|ban|embargo|hold|moratorium|restrictions|curbs|veto)",
+        r"(?:freeze|suspension|ban|embargo|hold|moratorium|restrictions|curbs)",
         "lift",
     ),
     (
@@ -53,7 +53,11 @@ TRIGGERS: list[tuple[str, str]] = [
         r"(?:issu|approv|export|arms|sales|deliver|licen|permit|shipment|supplies|weapons)",
         "lift",
     ),
-    (r"\bgrant(?:s|ed)? (?:\w+ )?licen[cs]es for the first time since\b", "lift"),
+    (
+        r"\b(?:grant(?:s|ed)?|approv(?:e|es|ed)|issu(?:e|es|ed))\b[^.;]{0,60}? for the first time "
+        r"since\b",
+        "lift",
+    ),
     (
         r"\b(?:will|would) no longer (?:block|veto|oppose|stand in the way of)\b|"
         r"\bdrop(?:s|ped)? (?:its|their|the) (?:veto|objection)",
@@ -96,9 +100,10 @@ TRIGGERS: list[tuple[str, str]] = [
     ),
     (
         r"\b(?:approv(?:e|es|ed|ing|al of)|grant(?:s|ed|ing)?|authori[sz](?:e|es|ed|ing)|"
-        r"clear(?:s|ed)|issu(?:e|es|ed|ing)|green-?light(?:s|ed)?|allow(?:s|ed)) "
-        r"(?:\w+ )?(?:(?:the|a|an|new|its) )?(?:[\w$,.-]+ ){0,3}?"
-        r"(?:export|re-export|sale|licen[cs]e|permit|deal|transfer|shipment|deliver)|"
+        r"clear(?:s|ed)|issu(?:e|es|ed|ing)|green-?light(?:s|ed)?|allow(?:s|ed)?) "
+        r"(?:\w+ )?(?:(?:the|a|an|new|its) )?(?:[\w$,.'’-]+ ){0,3}?"
+        r"(?:export|re-export|sale|licen[cs]e|permit|deal|transfer|shipment|deliver|application|"
+        r"request)|"
         r"\blicen[cs]es? (?:(?:was|were|had been|has been|have been) )?"
         r"(?:issued|granted|approved)\b|"
         r"\b(?:licen[cs]es|permits|approvals) (?:were|was|had been|have been) granted\b|"
@@ -296,8 +301,10 @@ def destinations(sentence: str, parties: list[Party], lo: int, hi: int, after: i
         )
         if DESTINATION.search(prefix) or suffix.startswith("-bound") or listed:
             result.append(p)
-        elif p.start > after and re.match(r"'s\b", suffix) and not result:
-            result.append(p)  # "Taiwan's fleet of F-16V fighters"
+    if not result:
+        # "Taiwan's fleet of F-16V fighters", "turned down Qatar's request"
+        result = [p for p in states if p.start > after and re.match(r"['’]s\b", sentence[p.end :])]
+        result = result[:1]
     return result
 
 

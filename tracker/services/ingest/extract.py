@@ -402,65 +402,88 @@ class _Article:
         return found
 
     def clause_decisions(self, sentence, clause, parties, phrases, found, previous) -> list[dict]:
-        """The decision of the clause's main trigger: the first one that is eligible and has
-        an authority and a target."""
+        """The decision of the clause's main trigger (the first one that is eligible and has an
+        authority and a target), and those of triggers inside its asides ("The United Kingdom,
+        which suspended licences in June 2019, resumed issuing them in July 2020")."""
         s = sentence.text
+        asides = [
+            (m.start(), m.end())
+            for m in ASIDE.finditer(s, clause.start, clause.end)
+            if m.end() <= clause.end
+        ]
+        made: list[dict] = []
+        done_asides: set[tuple[int, int]] = set()
         for start, end, action in rules.triggers(s[clause.start : clause.end]):
             start, end = start + clause.start, end + clause.start
+            aside = next(((a, b) for a, b in asides if a <= start < b), None)
+            if aside in done_asides:
+                continue
             if not rules.eligible(s, clause, start, end):
                 continue
-            authority = self.authority(s, parties, clause, start, end, previous)
-            if authority is None:
+            pool = (
+                [t for t in phrases if aside[0] <= t.start < aside[1]]
+                if aside
+                else [t for t in phrases if not any(a <= t.start < b for a, b in asides)]
+            )
+            if aside and not pool:
+                continue  # "which issues the licences": a habit, not a dated decision
+            decisions = self.trigger_decisions(
+                sentence, clause, parties, pool, [*found, *made], previous, start, end, action
+            )
+            if not decisions:
                 continue
-            targets = [
-                p.value
-                for p in rules.destinations(s, parties, clause.start, clause.end, end)
-                if p.value != authority
+            made.extend(decisions)
+            if aside:
+                done_asides.add(aside)
+            else:
+                return made
+        return made
+
+    def trigger_decisions(
+        self, sentence, clause, parties, phrases, found, previous, start, end, action
+    ) -> list[dict]:
+        s = sentence.text
+        authority = self.authority(s, parties, clause, start, end, previous)
+        if authority is None:
+            return []
+        destinations = rules.destinations(s, parties, clause.start, clause.end, end)
+        targets = [p.value for p in destinations if p.value != authority]
+        target_spans = {p.value: p.start for p in destinations}
+        if not targets and clause.coordinated and previous:
+            targets = [previous["target"]]
+        if not targets:
+            earlier = [
+                d for d in [*self.draft.permit_decisions, *found] if d["authority"] == authority
             ]
-            target_spans = {
-                p.value: p.start
-                for p in rules.destinations(s, parties, clause.start, clause.end, end)
-            }
-            if not targets and clause.coordinated and previous:
-                targets = [previous["target"]]
-            if not targets:
-                earlier = [
-                    d for d in [*self.draft.permit_decisions, *found] if d["authority"] == authority
-                ]
-                if earlier and BOTH.search(s[end : clause.end]):
-                    targets = [d["target"] for d in earlier]
-                elif earlier:
-                    targets = [earlier[-1]["target"]]
-            targets = list(dict.fromkeys(t for t in targets if t != authority))
-            if not targets:
-                continue
-            made = []
-            # A date inside ", which had been granted under a 1990 law," is not this trigger's;
-            # nor is one inside "permits that had been suspended since October 5", which dates
-            # that earlier decision instead.
-            asides = [
-                (m.start(), m.end()) for m in ASIDE.finditer(s) if not m.start() <= start < m.end()
-            ]
-            background = self.background(s, clause, start, end, phrases)
-            asides += [(a, b) for a, b, _, _ in background]
-            in_clause = [
-                t
-                for t in phrases
-                if clause.start <= t.start < clause.end
-                and not any(a <= t.start < b for a, b in asides)
-            ]
-            if not in_clause and (clause.start == 0 or clause.coordinated):
-                in_clause = self.statement_date(s, phrases)
-            for target in targets:
-                anchor = (start, end)
-                if len(in_clause) > 1 and len(targets) > 1 and target in target_spans:
-                    anchor = (target_spans[target], target_spans[target])
-                when = _nearest(in_clause, *anchor)
-                made.append(self.decision(sentence, authority, target, action, when, end))
-                for _, b_end, b_action, b_when in background:
-                    made.append(self.decision(sentence, authority, target, b_action, b_when, b_end))
-            return made
-        return []
+            if earlier and BOTH.search(s[end : clause.end]):
+                targets = [d["target"] for d in earlier]
+            elif earlier:
+                targets = [earlier[-1]["target"]]
+        targets = list(dict.fromkeys(t for t in targets if t != authority))
+        if not targets:
+            return []
+        # A date inside "permits that had been suspended since October 5" dates that earlier
+        # decision, not this one.
+        background = self.background(s, clause, start, end, phrases)
+        in_clause = [
+            t
+            for t in phrases
+            if clause.start <= t.start < clause.end
+            and not any(a <= t.start < b for a, b, _, _ in background)
+            and not re.search(r"(?:first time|first \w+) since\s+$", s[: t.start])
+        ]
+        if not in_clause and (clause.start == 0 or clause.coordinated):
+            in_clause = self.statement_date(s, phrases)
+        made = []
+        for target in targets:
+            anchor = (start, end)
+            if len(in_clause) > 1 and len(targets) > 1 and target in target_spans:
+                anchor = (target_spans[target], target_spans[target])
+            when = _nearest(in_clause, *anchor)
+            made.append(self.decision(sentence, authority, target, action, when, end))
+            for _, b_end, b_action, b_when in background:
+                made.append(self.decision(sentence, authority, target, b_action, b_when, b_end))
+        return made
 
     def background(self, s, clause, trigger, after, phrases):
         """Earlier decisions named in a relative clause with their own date: "the cancellation
@@ -538,7 +561,9 @@ class _Article:
         )
         if subject is not None or passive or noun:
             return self.main_state
-        if clause.start == 0 and not any(p.start < start for p in parties):
+        if clause.start == 0 and not any(
+            p.start < start and p.kind != "government" for p in parties
+        ):
             # "Wallonia, which issues the licences, granted ...": an unnamed subject at the
             # head of the sentence acts for the article's state.
             return self.main_state
