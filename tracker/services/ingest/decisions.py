@@ -78,7 +78,8 @@ TRIGGERS: list[tuple[str, str]] = [
         r"\ba halt (?:to|on)\b|"
         r"\bput (?:[\w$,.-]+ ){0,8}?on hold\b|\b(?:was|were|been|be|is|are) on hold\b|"
         r"\bpaus(?:e|es|ed|ing)\b(?! (?:of|for) (?:several|a few|\d+))|"
-        r"\bstop(?:s|ped|ping)? (?:all )?(?:approving|issuing|exporting|considering|processing|"
+        r"\bstop(?:s|ped|ping)? (?:(?:all|any|future|further|new|its|their) ){0,2}"
+        r"(?:approving|issuing|exporting|considering|processing|"
         r"granting|selling|supplying|licensing|authori[sz]ing|deliver(?:ing|ies)|shipping|"
         r"arms|exports|sales|shipments)\b|"
         r"\bblock(?:s|ed|ing)? all (?:\w+ )?(?:exports|sales|shipments|transfers)\b|"
@@ -175,7 +176,7 @@ CLAUSE_BREAK = re.compile(
     r",\s+and\s+(?=(?:\w+ly\s+)?[a-z]+(?:ed|[^s]s)?\b)(?!(?:the|a|an)\s)|,\s+and\s+(?=[A-Z])|"
     r"(?:,\s+)?(?:(?:more than |less than |nearly |about |almost )?"
     r"(?:a|an|one|two|three|four|five|six|several|a few|\d+) "
-    r"(?:days?|weeks?|months?|years?) )?\bafter\b|,\s+(?:following|amid|despite|before)\s",
+    r"(?:days?|weeks?|months?|years?) )?\bafter\b|,\s+(?:following|amid|despite|before|citing|saying|adding|warning|arguing)\s",
 )
 COMPANY_AFTER = re.compile(
     r"\s*(?:[\w-]+ ){0,2}(?:maker|manufacturer|company|firm|group|supplier|producer|contractor|"

@@ -79,9 +79,12 @@ INSTITUTIONS = {
 #: "the freeze imposed in November 2018", "licences that it had issued in 2015": an earlier
 #: decision, dated in its own words.
 BACKGROUND = re.compile(
-    r"\b(?P<noun>freeze|ban|embargo|suspension|moratorium|licen[cs]es|permits|approvals)\s+"
-    r"(?:(?:that|which)\s+(?:it|they|the \w+|\w+)\s+(?:had|has|have)\s+)?"
-    r"(?:imposed|introduced|adopted|issued|granted|approved|put in place)\b",
+    r"\b(?P<noun>freeze|ban|embargo|suspension|moratorium|licen[cs]es|permits|approvals|"
+    r"policy|measure|restrictions)\s+(?:(?:that|which)\s+)?"
+    r"(?:(?:it|they|the (?:[\w-]+ ){0,2}?(?:government|administration|cabinet)|"
+    r"(?:President|Chancellor|Prime Minister) [A-Z]\w+(?: [A-Z]\w+)?)\s+)?"
+    r"(?:had\s+|has\s+|have\s+)?(?:imposed|introduced|adopted|issued|granted|approved|"
+    r"put in place)\b",
     re.IGNORECASE,
 )
 ASIDE = re.compile(r",\s+(?:which|who|whose|where)\b[^,;]*,")
@@ -455,10 +458,16 @@ class _Article:
             earlier = [
                 d for d in [*self.draft.permit_decisions, *found] if d["authority"] == authority
             ]
-            if earlier and BOTH.search(s[end : clause.end]):
+            both = BOTH.search(s[end : clause.end])
+            if earlier and both:
                 targets = [d["target"] for d in earlier]
             elif earlier:
                 targets = [earlier[-1]["target"]]
+            elif both and (found or self.draft.permit_decisions):
+                # "RUAG suspended shipments to Azerbaijan and Armenia, before Bern blocked all
+                # exports to both countries": the destinations just named.
+                last = [*self.draft.permit_decisions, *found]
+                targets = list(dict.fromkeys(d["target"] for d in last))[-2:]
         targets = list(dict.fromkeys(t for t in targets if t != authority))
         if not targets:
             return []

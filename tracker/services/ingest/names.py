@@ -82,7 +82,7 @@ ORG_PATTERNS = [
         rf"(?P<name>{_NAME})"
     ),
     # "Mitsubishi Heavy Industries", "Fjord Defence Systems", "Saab AB"
-    re.compile(rf"(?P<name>(?:[A-Z][\w&-]* ){{0,3}}[A-Z][\w&-]* (?:{ORG_SUFFIX}))\b"),
+    re.compile(rf"(?P<name>[A-Z][\w&-]* (?:(?:[A-Z][\w&-]*|&) ){{0,3}}(?:{ORG_SUFFIX}))\b"),
     # "State Secretariat for Economic Affairs (SECO)"
     re.compile(rf"(?P<name>{_NAME}) \((?P<acronym>[A-Z][A-Za-z&]{{1,9}})\)"),
     # "the Inspectorate of Strategic Products", "the Council of State", "Amnesty International"
