@@ -176,7 +176,8 @@ CLAUSE_BREAK = re.compile(
     r",\s+and\s+(?=(?:\w+ly\s+)?[a-z]+(?:ed|[^s]s)?\b)(?!(?:the|a|an)\s)|,\s+and\s+(?=[A-Z])|"
     r"(?:,\s+)?(?:(?:more than |less than |nearly |about |almost )?"
     r"(?:a|an|one|two|three|four|five|six|several|a few|\d+) "
-    r"(?:days?|weeks?|months?|years?) )?\bafter\b|,\s+(?:following|amid|despite|before|citing|saying|adding|warning|arguing)\s",
+    r"(?:days?|weeks?|months?|years?) )?\bafter\b|"
+    r",\s+(?:following|amid|despite|before|citing|saying|adding|warning|arguing)\s",
 )
 COMPANY_AFTER = re.compile(
     r"\s*(?:[\w-]+ ){0,2}(?:maker|manufacturer|company|firm|group|supplier|producer|contractor|"
