@@ -30,10 +30,15 @@ def lexicon():
         if r["model"] == "tracker.state" and r["fields"]["status"] == "current"
     }
     states = {name: code for code, name in current.items()}
+    capitals = set()
     for r in records:
         if r["model"] == "tracker.statealias" and r["fields"]["state"][0] in current:
             states[r["fields"]["name"]] = r["fields"]["state"][0]
-    return Lexicon(states=states, organizations={}, items={}, state_names=current)
+            if r["fields"]["kind"] == "capital":
+                capitals.add(r["fields"]["name"])
+    return Lexicon(
+        states=states, organizations={}, items={}, state_names=current, capitals=capitals
+    )
 
 
 def draft(lexicon, text, published=THURSDAY):
@@ -333,6 +338,11 @@ def test_known_records_match_whatever_the_case_and_spacing():
 def test_every_state_has_its_demonym(lexicon):
     text = "Czech, Filipino, Burmese, Taiwanese and Austrian officials met in Vienna."
     assert set(draft(lexicon, text)["states"]) == {"CZ", "PH", "MM", "TW", "AT"}
+
+
+def test_a_city_named_like_a_capital_is_not_the_state(lexicon):
+    text = "The plant in London, Ontario, builds vehicles for Qatar; Ottawa, Oslo and Bern agreed."
+    assert draft(lexicon, text)["states"] == ["QA", "CA", "NO", "CH"]
 
 
 def test_page_clutter_adds_no_state(lexicon):

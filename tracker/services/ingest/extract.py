@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from ...choices import DatePrecision
+from ...choices import AliasKind, DatePrecision
 from ...models import Item, ItemAlias, Organization, OrganizationAlias, State, StateAlias
 from . import decisions as rules
 from .dates import Temporal, as_partial, resolve_date, temporal_phrases
@@ -111,6 +111,7 @@ class Lexicon:
     organizations: dict[str, tuple[str, str]]  # name -> (slug, kind)
     items: dict[str, tuple[str, str]]  # name -> (slug, kind)
     state_names: dict[str, str] = field(default_factory=dict)  # code -> display name
+    capitals: set[str] = field(default_factory=set)  # aliases that are capitals
 
     @classmethod
     def from_database(cls) -> Lexicon:
@@ -133,7 +134,10 @@ class Lexicon:
             {a.name: (a.item.slug, a.item.kind) for a in ItemAlias.objects.select_related("item")}
         )
         names = dict(State.objects.values_list("code", "name"))
-        return cls(states, organizations, items, names)
+        capitals = set(
+            StateAlias.objects.filter(kind=AliasKind.CAPITAL).values_list("name", flat=True)
+        )
+        return cls(states, organizations, items, names, capitals)
 
     def pattern(self, names, *, loose: bool = False) -> re.Pattern | None:
         """One pattern for all names, longest first. ``loose`` ignores case and spacing (for
@@ -243,6 +247,13 @@ class _Article:
             follow = s[m.end() : m.end() + 12]
             if re.match(r"-speaking|-language", follow) or OUTLET_OR_PLACE.match(follow):
                 continue
+            place = re.match(r", ([A-Z][\w-]+)", follow)
+            if (
+                m.group(1) in self.lexicon.capitals
+                and place
+                and not self.is_state_name(place.group(1))
+            ):
+                continue  # "London, Ontario", a dateline "Berlin, Nov 5": a city, not a state
             joined = re.search(r"(\w+)-$", s[: m.start()])
             if joined and not joined.group(1)[0].isupper():
                 continue  # "pro-Russian", "non-German"
