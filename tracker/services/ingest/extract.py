@@ -280,6 +280,9 @@ class _Article:
     def not_an_org(self, name: str) -> bool:
         if self.is_state_name(name) or re.fullmatch(r"[A-Z]{1,2}", name):
             return True
+        first, _, rest = name.partition(" ")
+        if rest and self.is_state_name(first) and re.match(r"Ministry|Government", rest):
+            return True  # "Czech Ministry of ...": a description; the body's name comes alone
         first = name.split()[0]
         return first.casefold() in self.state_keys and len(name.split()) == 1
 
@@ -670,7 +673,11 @@ class _Article:
         if TRANSFER.search(s) and len(states_here) >= 2 and not decided:
             verb = TRANSFER.search(s)
             before = [code for pos, code in states_here if pos < verb.start()]
-            after = [code for pos, code in states_here if pos > verb.start()]
+            after = [
+                code
+                for pos, code in states_here
+                if pos > verb.start() and rules.DESTINATION.search(s[max(0, pos - 30) : pos])
+            ]
             supplier, recipient = (before[-1] if before else None), (after[0] if after else None)
             if supplier and recipient and supplier != recipient:
                 self.draft.transfers.append(

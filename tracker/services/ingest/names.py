@@ -87,7 +87,8 @@ ORG_PATTERNS = [
     re.compile(rf"(?P<name>{_NAME}) \((?P<acronym>[A-Z][A-Za-z&]{{1,9}})\)"),
     # "the Inspectorate of Strategic Products", "the Council of State", "Amnesty International"
     re.compile(
-        rf"(?P<name>(?:[A-Z][\w&-]* ){{0,4}}(?:{BODY_SUFFIX})(?: (?:of|for|on|Against) (?:the )?"
+        rf"(?P<name>(?:[A-Z][\w&-]* (?:(?:[A-Z][\w&-]*|and|&) ){{0,4}})?(?:{BODY_SUFFIX})"
+        rf"(?: (?:of|for|on|Against) (?:the )?"
         rf"[A-Z][\w&-]*(?: (?:and )?[A-Z][\w&-]*){{0,3}})?)\b"
     ),
 ]
