@@ -168,7 +168,8 @@ GOVERNMENT_WORD = re.compile(
 )
 #: Company cues in the subject or the object: the company acts on its own deliveries.
 COMPANY_ACT = re.compile(
-    r"\b(?:deliver(?:y|ies|ing)|exporting|shipments|supplies|supplying|sales of its|its own)\b",
+    r"\b(?:deliver(?:y|ies|ing)|exporting|shipments|shipping|selling|supplies|supplying|"
+    r"sales of its|exports of its|its own)\b",
     re.IGNORECASE,
 )
 CLAUSE_BREAK = re.compile(

@@ -72,6 +72,11 @@ _NAME = (
 ORG_PATTERNS = [
     # "Velox Propulsion, a Brno-based maker of light aircraft engines"
     re.compile(rf"(?P<name>{_NAME}),? (?:a|an|the) (?:[\w-]+ ){{0,3}}{COMPANY_NOUN}\b"),
+    # "the Turkish drone maker Baykar", "defence company Saab"
+    re.compile(
+        rf"\b(?:maker|manufacturer|company|firm|gunmaker|contractor|shipbuilder|group) "
+        rf"(?P<name>[A-Z][\w&.-]*(?: (?:&|[A-Z][\w&.-]*)){{0,3}})"
+    ),
     # "made by RWM Italia", "built by Mitsubishi Heavy Industries"
     re.compile(
         rf"\b(?:made|built|produced|manufactured|developed|supplied|owned) by (?P<name>{_NAME})"
