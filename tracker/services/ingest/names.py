@@ -74,8 +74,8 @@ ORG_PATTERNS = [
     re.compile(rf"(?P<name>{_NAME}),? (?:a|an|the) (?:[\w-]+ ){{0,3}}{COMPANY_NOUN}\b"),
     # "the Turkish drone maker Baykar", "defence company Saab"
     re.compile(
-        rf"\b(?:maker|manufacturer|company|firm|gunmaker|contractor|shipbuilder|group) "
-        rf"(?P<name>[A-Z][\w&.-]*(?: (?:&|[A-Z][\w&.-]*)){{0,3}})"
+        r"\b(?:maker|manufacturer|company|firm|gunmaker|contractor|shipbuilder|group) "
+        r"(?P<name>[A-Z][\w&.-]*(?: (?:&|[A-Z][\w&.-]*)){0,3})"
     ),
     # "made by RWM Italia", "built by Mitsubishi Heavy Industries"
     re.compile(
