@@ -442,3 +442,10 @@ def test_item_names_and_what_is_not_one(lexicon, text, names):
 )
 def test_re_exports_first_grants_vetoes_and_asides(lexicon, text, expected):
     assert decisions(lexicon, text) == expected
+
+
+def test_a_company_named_after_what_it_makes_acts_and_its_state_does_not(lexicon):
+    text = (
+        "The Turkish drone maker Baykar said on Monday it would stop selling its drones to Canada."
+    )
+    assert keys(lexicon, text) == [({"organization": "Baykar"}, "CA", "suspend")]
