@@ -185,14 +185,20 @@ def test_a_verified_record_is_never_overwritten(tmp_path, states):
     assert decision.evidence.count() == 2
 
 
-def test_a_company_acting_alone_and_a_denied_rumour_are_not_decisions(tmp_path, states):
+def test_a_company_acting_alone_is_its_own_decision_and_a_denied_rumour_is_none(tmp_path, states):
+    """A company halting its own deliveries is a decision whose authority is the company, never
+    a state; a halt the authority denies is no decision at all."""
     text = (
         "date: 2019-03-06\n\n"
         "Rheinmetall said on Wednesday it had halted deliveries to Saudi Arabia.\n"
         "Ankara denied reports that it had suspended arms exports to Azerbaijan.\n"
     )
     out = ingest(write(tmp_path, "c.txt", text), "--dry-run", "--format", "json")
-    assert '"permit_decisions": []' in out
+    found = [
+        (d["authority"], d["target"], d["action"], d["date"])
+        for d in json.loads(out)["permit_decisions"]
+    ]
+    assert found == [({"organization": "Rheinmetall"}, "SA", "suspend", "2019-03-06")]
 
 
 @pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="shared article not beside the project")

@@ -1,5 +1,6 @@
 """Regenerate fixtures/states.json: ISO states from pycountry, the user-assigned codes of
-``tracker.reference_data``, hand-made aliases and SIPRI's spellings of state names.
+``tracker.reference_data``, hand-made aliases, demonyms and capitals from the countryinfo dataset,
+and SIPRI's spellings of state names.
 
 Deterministic: the same pycountry release gives the same bytes (tests compare the output with the
 committed file).
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import countryinfo
 import pycountry
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -105,6 +107,70 @@ def _alias(code, name, kind):
     return reference_record("tracker.statealias", state=[code], name=name, kind=kind, language="en")
 
 
+#: Capitals that are also common names or words ("Victoria", "Hamilton", "The Valley"): a text
+#: naming them rarely means the government of a state.
+AMBIGUOUS_CAPITALS = {
+    "Avarua",
+    "Basseterre",
+    "Castries",
+    "Douglas",
+    "George Town",
+    "Georgetown",
+    "Hamilton",
+    "Jamestown",
+    "Kingston",
+    "King Edward Point",
+    "Road Town",
+    "Saint Helier",
+    "San José",
+    "San Juan",
+    "Santiago",
+    "Stanley",
+    "The Valley",
+    "Victoria",
+    "Washington D.C.",
+    "Plymouth",
+    "Brades",
+    "Adamstown",
+    "Flying Fish Cove",
+    "West Island",
+    "Kingstown",
+    "Nassau",
+    "Cockburn Town",
+    "Charlotte Amalie",
+    "Saint-Pierre",
+    "Papeete",
+    "Nouméa",
+}
+
+
+def _countryinfo_aliases() -> dict[str, list[tuple[str, str]]]:
+    """Demonyms and capitals from the countryinfo dataset, for every state it covers; a name
+    claimed by two states there ("Indian", "French": a country and its territories) is left
+    to the hand-made list, where a person decided whose it is."""
+    rows = []
+    for country in countryinfo.all_countries():
+        info = country.info()
+        code = (info.get("ISO") or {}).get("alpha2")
+        if not code:
+            continue
+        capitals = info.get("capital") or []
+        capitals = [capitals] if isinstance(capitals, str) else list(capitals)
+        rows.append((code, info.get("demonym") or "", capitals))
+    claims: dict[str, set[str]] = {}
+    for code, demonym, capitals in rows:
+        for name in [demonym, *capitals]:
+            if name:
+                claims.setdefault(name.casefold(), set()).add(code)
+    by_code: dict[str, list[tuple[str, str]]] = {}
+    for code, demonym, capitals in sorted(rows):
+        pairs = [(demonym, A)] + [(c, C) for c in capitals if c not in AMBIGUOUS_CAPITALS]
+        for name, kind in pairs:
+            if name and claims[name.casefold()] == {code}:
+                by_code.setdefault(code, []).append((name, kind))
+    return by_code
+
+
 def _sipri_aliases() -> dict[str, list[tuple[str, str]]]:
     """SIPRI's spellings of state names (SIPRI_STATE_CODES) by state code; all-capital ones
     (UAE, USSR) are abbreviations."""
@@ -120,6 +186,10 @@ def build_state_records() -> list[dict]:
     aliases unique per state ignoring case."""
     states, aliases = [], []
     sipri_aliases = _sipri_aliases()
+    dataset_aliases = _countryinfo_aliases()
+    hand_names = {
+        name.casefold(): code for code, pairs in HAND_ALIASES.items() for name, _ in pairs
+    }
 
     def add_aliases(code, shown_name, pairs):
         seen = {shown_name.casefold()}
@@ -135,6 +205,12 @@ def build_state_records() -> list[dict]:
         states.append(_state(code, country.alpha_3, shown, official, StateStatus.CURRENT))
         pairs = [(country.name, N), (official, AliasKind.OFFICIAL_NAME)]
         pairs += HAND_ALIASES.get(code, []) + sipri_aliases.get(code, [])
+        # The dataset never overrides a hand-made alias of another state.
+        pairs += [
+            (name, kind)
+            for name, kind in dataset_aliases.get(code, [])
+            if hand_names.get(name.casefold(), code) == code
+        ]
         add_aliases(code, shown, pairs)
     for country in pycountry.historic_countries:
         code = country.alpha_4

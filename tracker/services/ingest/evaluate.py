@@ -98,7 +98,7 @@ def evaluate_corpus(directory: str | Path) -> tuple[dict[str, Score], int]:
         article = read_article(path)
         draft = extract(
             article.body,
-            published=article.published.date if article.published else None,
+            published=article.published,
             lexicon=lexicon,
         ).as_json()
         for decision in draft.get("permit_decisions", []):

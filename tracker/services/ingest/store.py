@@ -66,10 +66,11 @@ def decision_dates(found: dict, published: PartialDate | None) -> dict | None:
     """The date a drafted decision is stored with: its own, else the publication date flagged
     ``date_from_publication``; None when there is neither."""
     if found.get("date"):
+        # The extractor applies the publication-date fallback itself and flags it.
         return {
             "date": found["date"],
             "date_precision": found["date_precision"],
-            "date_from_publication": False,
+            "date_from_publication": bool(found.get("date_from_publication")),
         }
     if published is None:
         return None
@@ -339,7 +340,7 @@ def article_ingest(
         pub = PartialDate(published, DatePrecision.DAY)
     if draft is None:
         lexicon = Lexicon.from_database()
-        draft = extract(source.text, published=pub.date if pub else None, lexicon=lexicon)
+        draft = extract(source.text, published=pub, lexicon=lexicon)
     result = IngestResult(source, created, draft)
     names = Names()
 
