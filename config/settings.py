@@ -279,7 +279,7 @@ REST_FRAMEWORK = {
         "tracker.api.inputs.KnownParametersFilterBackend",
         "tracker.api.inputs.StrictOrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "tracker.api.inputs.StrictPageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.StrictPageNumberPagination",
     # JSON nested too deep and NUL characters in bodies answer 400.
     "DEFAULT_PARSER_CLASSES": [
         "tracker.api.parsers.JSONParser",

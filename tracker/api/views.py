@@ -23,6 +23,7 @@ from ..services.review import records_return_to_draft, records_verify_plan
 from ..services.verification import DependentsExist, describe, plan_verify, records_delete
 from . import presenters, serializers
 from .inputs import InputCheckedMixin
+from .pagination import KeysetCursorPagination
 from .permissions import CuratorsWriteOthersRead, is_curator
 from .supply_chain import PageParams, PartialDateParam, statement_timeout
 from .supply_chain import responses as answer_responses
@@ -276,18 +277,11 @@ class TransferViewSet(CuratedViewSet):
     )
     serializer_class = serializers.TransferSerializer
     filterset_class = filters.TransferFilterSet
-    ordering_fields = [
-        "order_date",
-        "delivery_date",
-        "quantity",
-        "quantity_delivered",
-        "status",
-        "supplier_kind",
-        "recipient_kind",
-        "tiv_total_order",
-        "tiv_delivered",
-        "id",
-    ]
+    # A large list: keyset cursors on the model's indexed sort keys, newest orders first.
+    pagination_class = KeysetCursorPagination
+    order_keys = models.Transfer.order_keys
+    ordering_fields = list(order_keys)
+    ordering = ["-order_date"]
 
 
 class PermitDecisionViewSet(CuratedViewSet):
@@ -355,5 +349,8 @@ class EvidenceViewSet(CuratedViewSet):
     )
     serializer_class = serializers.EvidenceSerializer
     filterset_class = filters.EvidenceFilterSet
-    ordering_fields = ["id", "claim_status", "start"]
+    pagination_class = KeysetCursorPagination
+    order_keys = models.Evidence.order_keys
+    ordering_fields = list(order_keys)
+    ordering = ["id"]
     with_evidence = False

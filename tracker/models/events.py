@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.text import slugify
@@ -23,6 +26,8 @@ from .base import (
     PartialDatesMixin,
     SlugManager,
     date_order_constraint,
+    order_key,
+    order_key_indexes,
     partial_date,
     partial_date_pair_constraints,
     raise_if,
@@ -83,6 +88,21 @@ def _side_constraints(side: str) -> list[models.CheckConstraint]:
             f"company that sold or bought is {side}_organization.",
         ),
     ]
+
+
+#: Transfers' sort keys for keyset pagination: unknown dates and numbers sort as the lowest.
+TRANSFER_ORDER_KEYS = {
+    "order_date": order_key("order_date", unknown=dt.date.min),
+    "delivery_date": order_key("delivery_date", unknown=dt.date.min),
+    "quantity": order_key("quantity", unknown=-1),
+    "quantity_delivered": order_key("quantity_delivered", unknown=-1),
+    "status": order_key("status"),
+    "supplier_kind": order_key("supplier_kind"),
+    "recipient_kind": order_key("recipient_kind"),
+    "tiv_total_order": order_key("tiv_total_order", unknown=Decimal(-1)),
+    "tiv_delivered": order_key("tiv_delivered", unknown=Decimal(-1)),
+    "id": order_key("id"),
+}
 
 
 class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
@@ -217,8 +237,12 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
 
     objects = SlugManager()
 
+    #: The orders the API pages transfers in (see ``order_key``).
+    order_keys = TRANSFER_ORDER_KEYS
+
     class Meta:
         ordering = ["-order_date", "supplier__name", "recipient__name"]
+        indexes = order_key_indexes("transfer", TRANSFER_ORDER_KEYS)
         constraints = [
             *CuratedModel.Meta.constraints,
             *partial_date_pair_constraints("order_date", "delivery_date", "delivery_end_date"),
