@@ -46,6 +46,13 @@ class KeyChoiceField(django_filters.fields.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return str(getattr(obj, "slug", None) or getattr(obj, "code", None) or obj.pk)
 
+    def clean(self, value):
+        """An empty list when no key is given (Django's field answers an empty queryset, which
+        django-filter then evaluates for every unused filter: one compiled query each)."""
+        if not value and not self.required:
+            return []
+        return super().clean(value)
+
 
 class RecordFilter(django_filters.ModelMultipleChoiceFilter):
     """Records by key or id, repeatable, among those the reader may see."""
@@ -276,7 +283,7 @@ class StateFilterSet(CuratedFilterSet):
 
 class ControlListCategoryFilterSet(CuratedFilterSet):
     parent = extend_schema_field(OpenApiTypes.STR)(
-        django_filters.ModelMultipleChoiceFilter(
+        RecordFilter(
             field_name="parent__code",
             to_field_name="code",
             queryset=visible_choices(models.ControlListCategory),
@@ -319,7 +326,7 @@ class ItemFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     country_of_origin = code_filter("country_of_origin")
     country_of_origin_id = id_filter("country_of_origin", models.State)
     category = extend_schema_field(OpenApiTypes.STR)(
-        django_filters.ModelMultipleChoiceFilter(
+        RecordFilter(
             field_name="category__code",
             to_field_name="code",
             queryset=visible_choices(models.ControlListCategory),
@@ -385,7 +392,7 @@ class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     item_id = id_filter("item", models.Item)
     manufacturer = slug_filter("item__manufacturer", models.Organization)
     category = extend_schema_field(OpenApiTypes.STR)(
-        django_filters.ModelMultipleChoiceFilter(
+        RecordFilter(
             field_name="item__category__code",
             to_field_name="code",
             queryset=visible_choices(models.ControlListCategory),
@@ -449,7 +456,7 @@ class PermitDecisionFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     target_organization = slug_filter("target_organization", models.Organization)
     target_organization_id = id_filter("target_organization", models.Organization)
     category = extend_schema_field(OpenApiTypes.STR)(
-        django_filters.ModelMultipleChoiceFilter(
+        RecordFilter(
             field_name="scope_categories__code",
             to_field_name="code",
             queryset=visible_choices(models.ControlListCategory),

@@ -23,7 +23,7 @@ from operator import or_
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from .choices import ReviewState, TransferSide
 from .models import FACT_FIELDS, CuratedModel, Evidence, Transfer
@@ -91,18 +91,22 @@ def visible_condition(model, prefix: str = "") -> Q:
             related, f"{prefix}{reference}__"
         )
     if model is Evidence:
-        # Exactly one fact is set; it must be visible. A subquery per kind of fact keeps the
-        # condition to one join per kind however the facts are keyed.
+        # Exactly one fact is set; it must be visible. One correlated EXISTS per kind of fact
+        # (an index lookup for each row read), not ``IN (every visible fact)``: a page of
+        # evidence then costs the same at a million facts as at ten.
         condition &= reduce(
             or_,
             (
-                Q(
-                    **{
-                        f"{prefix}{name}__in": visible(
-                            Evidence._meta.get_field(name).related_model._default_manager.all(),
+                Q(**{f"{prefix}{name}__isnull": False})
+                & Q(
+                    Exists(
+                        visible(
+                            Evidence._meta.get_field(name).related_model._default_manager.filter(
+                                pk=OuterRef(f"{prefix}{name}")
+                            ),
                             verified_only=True,
-                        ).values("pk")
-                    }
+                        )
+                    )
                 )
                 for name in FACT_FIELDS
             ),

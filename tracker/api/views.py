@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.db.models.functions import Length
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -272,8 +272,10 @@ class TransferViewSet(CuratedViewSet):
         "withdrawn_by_source",
     )
     # The release's text is never shown here (a SIPRI release is megabytes).
+    # Deliveries in year order without the transfers' own ordering (which joins both states).
     queryset = queryset.defer("withdrawn_by_source__text").prefetch_related(
-        "intermediaries", "deliveries"
+        "intermediaries",
+        Prefetch("deliveries", models.TransferDelivery.objects.order_by("transfer_id", "year")),
     )
     serializer_class = serializers.TransferSerializer
     filterset_class = filters.TransferFilterSet
