@@ -47,12 +47,23 @@ def bounded_count(queryset: QuerySet, *, limit: int = EXACT_COUNT_LIMIT) -> tupl
     On PostgreSQL the rows are counted only up to ``limit + 1`` (one bounded query); when more
     match, the answer is the planner's estimate (never below ``limit + 1``, which is known).
     Other databases (SQLite, the embedded default) count exactly."""
+    ids = queryset.order_by().values("pk")
     if connections[queryset.db].vendor != "postgresql":
-        return queryset.count(), False
-    counted = queryset.order_by()[: limit + 1].count()
+        return count_rows(ids), False
+    counted = count_rows(ids[: limit + 1])
     if counted <= limit:
         return counted, False
     return max(planner_estimate(queryset), limit + 1), True
+
+
+def count_rows(queryset: QuerySet) -> int:
+    """``SELECT COUNT(*)`` over the rows of ``queryset`` (ids only, no joins for display).
+    Written out rather than ``QuerySet.count()``, whose aggregation set-up walks the whole
+    visibility condition again (tens of milliseconds of Python per page)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)
+        return cursor.fetchone()[0]
 
 
 COUNT_SCHEMA = {
