@@ -287,3 +287,25 @@ def test_a_page_costs_the_same_queries_however_many_rows(
     grow(40)
     with django_assert_max_num_queries(few):
         assert api_client.get(url).status_code == 200
+
+
+def test_the_schema_documents_cursor_pages_and_estimated_counts():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    def page(path):
+        operation = schema["paths"][path]["get"]
+        names = {parameter["name"] for parameter in operation["parameters"]}
+        content = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        component = schema["components"]["schemas"][content["$ref"].rsplit("/", 1)[-1]]
+        return names, component
+
+    for path in ("/api/transfers/", "/api/evidence/"):
+        names, component = page(path)
+        assert "cursor" in names and "page" not in names
+        assert component["properties"]["count_is_estimate"]["type"] == "boolean"
+        assert set(component["required"]) == {"count", "count_is_estimate", "results"}
+    names, component = page("/api/states/")
+    assert "page" in names and "cursor" not in names
+    assert "count_is_estimate" in component["properties"]
