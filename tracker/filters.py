@@ -209,6 +209,8 @@ class CuratedFilterSet(django_filters.FilterSet):
     review_state = django_filters.MultipleChoiceFilter(choices=ReviewState.choices)
     #: What ``q`` searches: fields of the record and, through ``__``, of related records.
     search_fields: tuple[str, ...] = ()
+    #: A term matching at most this many records is resolved to their ids before the page.
+    search_id_cap = 5000
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -238,8 +240,31 @@ class CuratedFilterSet(django_filters.FilterSet):
                 .values("pk")
                 for field in self.search_fields
             ]
-            queryset = queryset.filter(pk__in=arms[0].union(*arms[1:]))
+            # A rare term (the usual search: a name, a phrase of a quote) is resolved to its
+            # ids first, one cheap query, so the page is then read by primary key. A common term
+            # (thousands of matches) is checked on each row as the page is read in order: the
+            # read stops at the page's end, matches being everywhere. UNION ALL in the probe: it
+            # streams and stops at the cap.
+            probe = arms[0].union(*arms[1:], all=True)
+            ids = {row["pk"] for row in probe[: self.search_id_cap + 1]}
+            if len(ids) <= self.search_id_cap:
+                queryset = queryset.filter(pk__in=ids)
+            else:
+                queryset = queryset.filter(
+                    reduce(
+                        or_, (row_match(model, f, term, verified_only) for f in self.search_fields)
+                    )
+                )
         return queryset
+
+
+def row_match(model, field: str, term: str, verified_only: bool) -> Q:
+    """``search_match`` as a condition on each row: through a relation to many rows (aliases,
+    quotes) as ``id IN (matching ids)``, which cannot repeat a row."""
+    if joins_many(model, field):
+        matching = model._default_manager.filter(search_match(field, term, verified_only))
+        return Q(pk__in=matching.order_by().values("pk"))
+    return search_match(field, term, verified_only)
 
 
 def search_match(field: str, term: str, verified_only: bool) -> Q:

@@ -18,7 +18,7 @@ list); the serializers and answers use :func:`record_visible` for that.
 
 from __future__ import annotations
 
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 
 from django.conf import settings
@@ -39,6 +39,7 @@ def sees_drafts(user) -> bool:
     )
 
 
+@cache  # per model class: asked for every reference of every row a serializer shows
 def required_references(model) -> list[models.ForeignKey]:
     """The non-nullable foreign keys of ``model`` to other curated records: what a record of
     ``model`` cannot be shown without."""
