@@ -17,6 +17,7 @@ from base64 import b64decode, b64encode
 from binascii import Error as Base64Error
 from urllib import parse
 
+from django.core.exceptions import EmptyResultSet
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections
 from django.db.models import F, QuerySet
@@ -60,7 +61,10 @@ def count_rows(queryset: QuerySet) -> int:
     """``SELECT COUNT(*)`` over the rows of ``queryset`` (ids only, no joins for display).
     Written out rather than ``QuerySet.count()``, whose aggregation set-up walks the whole
     visibility condition again (tens of milliseconds of Python per page)."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a condition no row can meet (``pk__in=[]``)
+        return 0
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)
         return cursor.fetchone()[0]
