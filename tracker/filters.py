@@ -8,6 +8,7 @@ from operator import or_
 
 import django_filters
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -44,6 +45,13 @@ class KeyChoiceField(django_filters.fields.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj):
         return str(getattr(obj, "slug", None) or getattr(obj, "code", None) or obj.pk)
+
+    def clean(self, value):
+        """An empty list when no key is given (Django's field answers an empty queryset, which
+        django-filter then evaluates for every unused filter: one compiled query each)."""
+        if not value and not self.required:
+            return []
+        return super().clean(value)
 
 
 class RecordFilter(django_filters.ModelMultipleChoiceFilter):
@@ -175,10 +183,40 @@ def date_range(*fields: str):
     )
 
 
+def joins_many(model, path: str) -> bool:
+    """True when following ``path`` (``item__aliases__name``) from ``model`` crosses a relation
+    to many rows (reverse foreign key or many-to-many): a filter through it may match one record
+    several times."""
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False  # a lookup (``code__in``) or a transform: no further join
+        if field.one_to_many or field.many_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
+
+
 class CuratedFilterSet(django_filters.FilterSet):
+    """Shared filters (``q``, ``review_state``). django-filter makes every multiple-choice filter
+    ``distinct``, which turns the whole list into ``SELECT DISTINCT`` over every column; here a
+    filter is distinct only when its path crosses a relation to many rows (``joins_many``)."""
+
     q = django_filters.CharFilter(method="search", label="Free-text search")
     review_state = django_filters.MultipleChoiceFilter(choices=ReviewState.choices)
+    #: What ``q`` searches: fields of the record and, through ``__``, of related records.
     search_fields: tuple[str, ...] = ()
+    #: A term matching at most this many records is resolved to their ids before the page.
+    search_id_cap = 5000
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            if filter_.distinct and not filter_.method:
+                filter_.distinct = joins_many(self._meta.model, filter_.field_name)
 
     @classmethod
     def filter_for_lookup(cls, field, lookup_type):
@@ -189,19 +227,56 @@ class CuratedFilterSet(django_filters.FilterSet):
         return super().filter_for_lookup(field, lookup_type)
 
     def search(self, queryset, name, value):
+        """Records matching every word of ``value`` (case-insensitive substrings) in one of
+        ``search_fields``. Each field is searched by its own query and the ids are united
+        (``UNION``), so that each can use its own index (trigram indexes on PostgreSQL, migration
+        0012) and the list never needs ``DISTINCT``."""
         verified_only = not reader_sees_drafts(self.request)
+        model = queryset.model
+        for term in value.split():
+            arms = [
+                model._default_manager.filter(search_match(field, term, verified_only))
+                .order_by()
+                .values("pk")
+                for field in self.search_fields
+            ]
+            # A rare term (the usual search: a name, a phrase of a quote) is resolved to its
+            # ids first, one cheap query, so the page is then read by primary key. A common term
+            # (thousands of matches) is checked on each row as the page is read in order: the
+            # read stops at the page's end, matches being everywhere. UNION ALL in the probe: it
+            # streams and stops at the cap.
+            probe = arms[0].union(*arms[1:], all=True)
+            ids = {row["pk"] for row in probe[: self.search_id_cap + 1]}
+            if len(ids) <= self.search_id_cap:
+                queryset = queryset.filter(pk__in=ids)
+            else:
+                queryset = queryset.filter(
+                    reduce(
+                        or_, (row_match(model, f, term, verified_only) for f in self.search_fields)
+                    )
+                )
+        return queryset
 
-        def match(field: str, term: str) -> Q:
-            lookup = {f"{field}__icontains": term}
-            if verified_only and "__" in field:
-                # A reader's term matches visible related rows only (a draft alias names nothing).
-                lookup[f"{field.rsplit('__', 1)[0]}__review_state"] = ReviewState.VERIFIED
-            return Q(**lookup)
 
-        terms = [t for t in value.split() if t]
-        for term in terms:
-            queryset = queryset.filter(reduce(or_, (match(f, term) for f in self.search_fields)))
-        return queryset.distinct() if any("__" in f for f in self.search_fields) else queryset
+def row_match(model, field: str, term: str, verified_only: bool) -> Q:
+    """``search_match`` as a condition on each row: through a relation to many rows (aliases,
+    quotes) as ``id IN (matching ids)``, which cannot repeat a row."""
+    if joins_many(model, field):
+        matching = model._default_manager.filter(search_match(field, term, verified_only))
+        return Q(pk__in=matching.order_by().values("pk"))
+    return search_match(field, term, verified_only)
+
+
+def search_match(field: str, term: str, verified_only: bool) -> Q:
+    """``field`` contains ``term``; for a reader, through visible related rows only (a draft
+    alias or quote names nothing; a quote counts when it and its source are verified)."""
+    lookup = {f"{field}__icontains": term}
+    if verified_only and "__" in field:
+        relation = field.rsplit("__", 1)[0]
+        lookup[f"{relation}__review_state"] = ReviewState.VERIFIED
+        if relation.endswith("evidence"):
+            lookup[f"{relation}__source__review_state"] = ReviewState.VERIFIED
+    return Q(**lookup)
 
 
 class EvidenceClaimMixin(django_filters.FilterSet):
@@ -224,7 +299,7 @@ class EvidenceClaimMixin(django_filters.FilterSet):
 
 class StateFilterSet(CuratedFilterSet):
     code = django_filters.BaseInFilter(field_name="code", label="ISO codes, comma-separated")
-    search_fields = ("code", "name", "official_name", "aliases__name")
+    search_fields = ("code", "name", "official_name", "aliases__name", "evidence__quote")
 
     class Meta:
         model = models.State
@@ -233,7 +308,7 @@ class StateFilterSet(CuratedFilterSet):
 
 class ControlListCategoryFilterSet(CuratedFilterSet):
     parent = extend_schema_field(OpenApiTypes.STR)(
-        django_filters.ModelMultipleChoiceFilter(
+        RecordFilter(
             field_name="parent__code",
             to_field_name="code",
             queryset=visible_choices(models.ControlListCategory),
@@ -250,7 +325,7 @@ class ControlListCategoryFilterSet(CuratedFilterSet):
 class OrganizationFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     country = code_filter("country")
     country_id = id_filter("country", models.State)
-    search_fields = ("name", "slug", "aliases__name", "description")
+    search_fields = ("name", "slug", "aliases__name", "description", "evidence__quote")
 
     class Meta:
         model = models.Organization
@@ -263,7 +338,7 @@ class OrganizationRelationFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     parent = slug_filter("parent", models.Organization)
     parent_id = id_filter("parent", models.Organization)
     date_after, date_before = date_range("start_date")
-    search_fields = ("slug", "child__name", "parent__name", "note")
+    search_fields = ("slug", "child__name", "parent__name", "note", "evidence__quote")
 
     class Meta:
         model = models.OrganizationRelation
@@ -276,14 +351,21 @@ class ItemFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     country_of_origin = code_filter("country_of_origin")
     country_of_origin_id = id_filter("country_of_origin", models.State)
     category = extend_schema_field(OpenApiTypes.STR)(
-        django_filters.ModelMultipleChoiceFilter(
+        RecordFilter(
             field_name="category__code",
             to_field_name="code",
             queryset=visible_choices(models.ControlListCategory),
         )
     )
     category_id = id_filter("category", models.ControlListCategory)
-    search_fields = ("name", "slug", "item_type", "description", "aliases__name")
+    search_fields = (
+        "name",
+        "slug",
+        "item_type",
+        "description",
+        "aliases__name",
+        "evidence__quote",
+    )
 
     class Meta:
         model = models.Item
@@ -296,7 +378,7 @@ class IntegrationFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     assembly = slug_filter("assembly", models.Item)
     assembly_id = id_filter("assembly", models.Item)
     date_after, date_before = date_range("start_date")
-    search_fields = ("slug", "component__name", "assembly__name", "note")
+    search_fields = ("slug", "component__name", "assembly__name", "note", "evidence__quote")
 
     class Meta:
         model = models.Integration
@@ -335,7 +417,7 @@ class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     item_id = id_filter("item", models.Item)
     manufacturer = slug_filter("item__manufacturer", models.Organization)
     category = extend_schema_field(OpenApiTypes.STR)(
-        django_filters.ModelMultipleChoiceFilter(
+        RecordFilter(
             field_name="item__category__code",
             to_field_name="code",
             queryset=visible_choices(models.ControlListCategory),
@@ -363,8 +445,10 @@ class TransferFilterSet(CuratedFilterSet, EvidenceClaimMixin):
         "supplier_organization__name",
         "recipient_organization__name",
         "item__name",
+        "item__aliases__name",
         "note",
         "comments",
+        "evidence__quote",
     )
 
     class Meta:
@@ -399,7 +483,7 @@ class PermitDecisionFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     target_organization = slug_filter("target_organization", models.Organization)
     target_organization_id = id_filter("target_organization", models.Organization)
     category = extend_schema_field(OpenApiTypes.STR)(
-        django_filters.ModelMultipleChoiceFilter(
+        RecordFilter(
             field_name="scope_categories__code",
             to_field_name="code",
             queryset=visible_choices(models.ControlListCategory),
@@ -411,7 +495,13 @@ class PermitDecisionFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     ends = slug_filter("ends", models.PermitDecision)
     ends_id = id_filter("ends", models.PermitDecision)
     date_after, date_before = date_range("announced_date", "effective_date")
-    search_fields = ("slug", "scope_description", "reason", "announced_by")
+    search_fields = (
+        "slug",
+        "scope_description",
+        "reason",
+        "announced_by",
+        "evidence__quote",
+    )
 
     class Meta:
         model = models.PermitDecision
@@ -428,7 +518,7 @@ class ConflictFilterSet(CuratedFilterSet, EvidenceClaimMixin):
         )
     )
     date_after, date_before = date_range("start_date")
-    search_fields = ("name", "slug", "region", "description")
+    search_fields = ("name", "slug", "region", "description", "evidence__quote")
 
     class Meta:
         model = models.Conflict
@@ -453,7 +543,7 @@ class ConflictParticipantFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     organization_id = id_filter("organization", models.Organization)
     supports = code_filter("supports")
     supports_id = id_filter("supports", models.State)
-    search_fields = ("slug", "conflict__name", "state__name")
+    search_fields = ("slug", "conflict__name", "state__name", "evidence__quote")
 
     class Meta:
         model = models.ConflictParticipant
@@ -469,7 +559,14 @@ class DeploymentFilterSet(CuratedFilterSet, EvidenceClaimMixin):
     conflict_id = id_filter("conflict", models.Conflict)
     manufacturer = slug_filter("item__manufacturer", models.Organization)
     date_after, date_before = date_range("start_date")
-    search_fields = ("slug", "item__name", "state__name", "conflict__name", "note")
+    search_fields = (
+        "slug",
+        "item__name",
+        "state__name",
+        "conflict__name",
+        "note",
+        "evidence__quote",
+    )
 
     class Meta:
         model = models.Deployment

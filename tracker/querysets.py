@@ -19,12 +19,12 @@ list); the serializers and answers use :func:`record_visible` for that.
 
 from __future__ import annotations
 
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from .choices import DecisionAuthority, ReviewState, TransferSide
 from .models import FACT_FIELDS, CuratedModel, Evidence, PermitDecision, Transfer
@@ -40,6 +40,7 @@ def sees_drafts(user) -> bool:
     )
 
 
+@cache  # per model class: asked for every reference of every row a serializer shows
 def required_references(model) -> list[models.ForeignKey]:
     """The non-nullable foreign keys of ``model`` to other curated records: what a record of
     ``model`` cannot be shown without."""
@@ -97,18 +98,22 @@ def visible_condition(model, prefix: str = "") -> Q:
             related, f"{prefix}{reference}__"
         )
     if model is Evidence:
-        # Exactly one fact is set; it must be visible. A subquery per kind of fact keeps the
-        # condition to one join per kind however the facts are keyed.
+        # Exactly one fact is set; it must be visible. One correlated EXISTS per kind of fact
+        # (an index lookup for each row read), not ``IN (every visible fact)``: a page of
+        # evidence then costs the same at a million facts as at ten.
         condition &= reduce(
             or_,
             (
-                Q(
-                    **{
-                        f"{prefix}{name}__in": visible(
-                            Evidence._meta.get_field(name).related_model._default_manager.all(),
+                Q(**{f"{prefix}{name}__isnull": False})
+                & Q(
+                    Exists(
+                        visible(
+                            Evidence._meta.get_field(name).related_model._default_manager.filter(
+                                pk=OuterRef(f"{prefix}{name}")
+                            ),
                             verified_only=True,
-                        ).values("pk")
-                    }
+                        )
+                    )
                 )
                 for name in FACT_FIELDS
             ),

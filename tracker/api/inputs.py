@@ -5,9 +5,9 @@
   query parameter, a path key or a body value holding one would reach the database as a 500.
   Query parameters and path keys are checked here (``InputCheckedMixin``), request bodies by the
   parsers (``tracker.api.parsers``).
-- Unknown query parameters, unknown ``ordering`` values and page numbers that name no page answer
-  400 listing what is accepted (``KnownParametersFilterBackend``, ``StrictOrderingFilter``,
-  ``StrictPageNumberPagination``).
+- Unknown query parameters and unknown ``ordering`` values answer 400 listing what is accepted
+  (``KnownParametersFilterBackend``, ``StrictOrderingFilter``); page numbers that name no page
+  and cursors that are no cursor answer 400 too (``tracker.api.pagination``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Iterable
 
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import filters, pagination
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework import filters
+from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
 NUL = "\x00"
@@ -121,25 +121,3 @@ class StrictOrderingFilter(filters.OrderingFilter):
                 }
             )
         return [term for term in fields if term]
-
-
-class StrictPageNumberPagination(pagination.PageNumberPagination):
-    """A page number that is not a positive integer, or past the last page, answers 400."""
-
-    def get_page_number(self, request, paginator):
-        text = request.query_params.get(self.page_query_param)
-        if text is None or text in self.last_page_strings:
-            return super().get_page_number(request, paginator)
-        if not (text.isascii() and text.isdigit()) or int(text) < 1:
-            raise ValidationError(
-                {self.page_query_param: ["A page number is a positive integer (1, 2, ...)."]}
-            )
-        return text
-
-    def paginate_queryset(self, queryset, request, view=None):
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except NotFound as exc:  # DRF's answer to a page past the end
-            raise ValidationError(
-                {self.page_query_param: [f"There is no such page ({exc.detail})."]}
-            ) from None

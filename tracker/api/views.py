@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.db.models.functions import Length
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -24,6 +24,7 @@ from ..services.verification import DependentsExist, describe, plan_verify, reco
 from . import presenters, serializers
 from .export import ExportMixin
 from .inputs import InputCheckedMixin
+from .pagination import KeysetCursorPagination
 from .permissions import CuratorsWriteOthersRead, is_curator
 from .supply_chain import PageParams, PartialDateParam, statement_timeout
 from .supply_chain import responses as answer_responses
@@ -273,23 +274,18 @@ class TransferViewSet(CuratedViewSet):
         "withdrawn_by_source",
     )
     # The release's text is never shown here (a SIPRI release is megabytes).
+    # Deliveries in year order without the transfers' own ordering (which joins both states).
     queryset = queryset.defer("withdrawn_by_source__text").prefetch_related(
-        "intermediaries", "deliveries"
+        "intermediaries",
+        Prefetch("deliveries", models.TransferDelivery.objects.order_by("transfer_id", "year")),
     )
     serializer_class = serializers.TransferSerializer
     filterset_class = filters.TransferFilterSet
-    ordering_fields = [
-        "order_date",
-        "delivery_date",
-        "quantity",
-        "quantity_delivered",
-        "status",
-        "supplier_kind",
-        "recipient_kind",
-        "tiv_total_order",
-        "tiv_delivered",
-        "id",
-    ]
+    # A large list: keyset cursors on the model's indexed sort keys, newest orders first.
+    pagination_class = KeysetCursorPagination
+    order_keys = models.Transfer.order_keys
+    ordering_fields = list(order_keys)
+    ordering = ["-order_date"]
 
 
 class PermitDecisionViewSet(CuratedViewSet):
@@ -359,5 +355,8 @@ class EvidenceViewSet(CuratedViewSet):
     )
     serializer_class = serializers.EvidenceSerializer
     filterset_class = filters.EvidenceFilterSet
-    ordering_fields = ["id", "claim_status", "start"]
+    pagination_class = KeysetCursorPagination
+    order_keys = models.Evidence.order_keys
+    ordering_fields = list(order_keys)
+    ordering = ["id"]
     with_evidence = False

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0011_supply_chain_indexes'),
+        ('tracker', '0012_list_keysets_and_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -101,6 +102,25 @@ def choice_indexes(prefix: str, *fields: str) -> list[models.Index]:
     """Plain btree indexes on short choice fields: ``db_index=True`` on a CharField also builds
     a ``varchar_pattern_ops`` copy for LIKE on PostgreSQL, which no query of a choice asks."""
     return [models.Index(fields=[name], name=f"{prefix}_{name}_idx") for name in fields]
+
+
+def order_key(field: str, *, unknown=None):
+    """A sort key for keyset (cursor) pagination: the field itself, or, for a nullable field,
+    the field with ``unknown`` in place of null, so that every row has a key and an unknown value
+    sorts as the lowest. Models list their keys in ``order_keys`` and index each with the id
+    (:func:`order_key_indexes`), so that a page at any depth is one index range scan."""
+    if unknown is None:
+        return F(field)
+    return Coalesce(field, Value(unknown))
+
+
+def order_key_indexes(prefix: str, keys: dict) -> list[models.Index]:
+    """One index per sort key, with the id as the tie-break (names: ``<prefix>_<key>_ks``)."""
+    return [
+        models.Index(expression, F("id"), name=f"{prefix}_{name}_ks"[:30])
+        for name, expression in keys.items()
+        if name != "id"
+    ]
 
 
 def partial_date(label: str, *, required: bool = False, help_text: str = ""):

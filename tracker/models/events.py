@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -26,6 +29,8 @@ from .base import (
     SlugManager,
     choice_indexes,
     date_order_constraint,
+    order_key,
+    order_key_indexes,
     partial_date,
     partial_date_pair_constraints,
     raise_if,
@@ -101,6 +106,20 @@ EDGE_COLUMNS = [
     "delivery_date",
     "delivery_date_precision",
 ]
+
+#: Transfers' sort keys for keyset pagination: unknown dates and numbers sort as the lowest.
+TRANSFER_ORDER_KEYS = {
+    "order_date": order_key("order_date", unknown=dt.date.min),
+    "delivery_date": order_key("delivery_date", unknown=dt.date.min),
+    "quantity": order_key("quantity", unknown=-1),
+    "quantity_delivered": order_key("quantity_delivered", unknown=-1),
+    "status": order_key("status"),
+    "supplier_kind": order_key("supplier_kind"),
+    "recipient_kind": order_key("recipient_kind"),
+    "tiv_total_order": order_key("tiv_total_order", unknown=Decimal(-1)),
+    "tiv_delivered": order_key("tiv_delivered", unknown=Decimal(-1)),
+    "id": order_key("id"),
+}
 
 
 class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
@@ -240,9 +259,13 @@ class Transfer(SlugFactMixin, PartialDatesMixin, CuratedModel):
 
     objects = SlugManager()
 
+    #: The orders the API pages transfers in (see ``order_key``).
+    order_keys = TRANSFER_ORDER_KEYS
+
     class Meta:
         ordering = ["-order_date", "supplier__name", "recipient__name"]
         indexes = [
+            *order_key_indexes("transfer", TRANSFER_ORDER_KEYS),
             *choice_indexes("tr", "supplier_kind", "recipient_kind"),
             *sparse_indexes(
                 "tr",

@@ -19,6 +19,8 @@ from .base import (
     PartialDatesMixin,
     SlugManager,
     choice_indexes,
+    order_key,
+    order_key_indexes,
     partial_date,
     partial_date_pair_constraints,
     raise_if,
@@ -254,6 +256,14 @@ def _exactly_one_fact() -> Q:
     )
 
 
+#: Evidence's sort keys for keyset pagination.
+EVIDENCE_ORDER_KEYS = {
+    "id": order_key("id"),
+    "claim_status": order_key("claim_status"),
+    "start": order_key("start"),
+}
+
+
 class Evidence(CuratedModel):
     """A verbatim quote from a source, at its character offsets, supporting one fact."""
 
@@ -362,10 +372,15 @@ class Evidence(CuratedModel):
 
     objects = SlugManager()
 
+    #: The orders the API pages evidence in (see ``order_key``; ``start`` is never null: the
+    #: offsets constraint below).
+    order_keys = EVIDENCE_ORDER_KEYS
+
     class Meta:
         ordering = ["source", "start"]
         verbose_name_plural = "evidence"
         indexes = [
+            *order_key_indexes("evidence", EVIDENCE_ORDER_KEYS),
             *choice_indexes("ev", "claim_status"),
             *sparse_indexes("ev", *FACT_FIELDS),
         ]
