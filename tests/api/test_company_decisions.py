@@ -223,3 +223,21 @@ def test_ftm_exports_the_company_as_the_sanctions_authority(world):
     assert sanction.get("authority") == ["Rheinmetall"]
     assert sanction.get("country") == ["de"]
     assert sanction.get("program") == ["Own export decisions of an organisation"]
+
+
+def test_ftm_leaves_out_the_country_of_a_company_while_that_state_is_a_draft(world):
+    """The company and its decision are verified, its country is a draft: a reader's export
+    names no country (the draft state's code would leak); a curator's names it."""
+    from tracker.selectors.ftm import ftm_entities
+
+    models.State.objects.filter(pk=world["DE"].pk).update(review_state="draft", verified_at=None)
+
+    def sanction(verified_only):
+        (found,) = [
+            e for e in ftm_entities(verified_only=verified_only) if e.schema.name == "Sanction"
+        ]
+        return found
+
+    assert sanction(True).get("authority") == ["Rheinmetall"]
+    assert sanction(True).get("country") == []
+    assert sanction(False).get("country") == ["de"]

@@ -4,6 +4,7 @@ queries."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
@@ -137,6 +138,28 @@ def test_filters_and_ordering_apply_to_an_export(api_client):
     assert [int(row["id"]) for row in rows] == all_json_ids(api_client, params)
 
 
+@pytest.mark.parametrize(
+    "ordering", ["-order_date", "order_date", "-quantity", "quantity", "-tiv_total_order"]
+)
+def test_an_export_keeps_the_pages_order_of_unknowns_and_ties(api_client, ordering):
+    """Unknown values (null dates, quantities and values) and tied keys: the export comes in the
+    order of the JSON pages, unknowns lowest and ties by id in the key's direction (PostgreSQL
+    would put nulls first in a descending order of the bare column)."""
+    dated = make_transfers(4)
+    undated = make_transfers(4)
+    models.Transfer.objects.filter(pk__in=[t.pk for t in undated]).update(
+        order_date=None, order_date_precision=None, quantity=None
+    )
+    models.Transfer.objects.filter(pk__in=[t.pk for t in dated[:2]]).update(quantity=7)
+    params = {"ordering": ordering}
+    expected = all_json_ids(api_client, params)
+    assert len(expected) == 8
+    for fmt in ("csv", "jsonl"):
+        response = api_client.get("/api/transfers/", {"ordering": ordering, "format": fmt})
+        rows = csv_rows(response) if fmt == "csv" else jsonl_rows(response)
+        assert [int(row["id"]) for row in rows] == expected
+
+
 def test_drafts_are_never_exported_to_readers(api_client, curator):
     """A draft transfer, a verified transfer from a draft state, draft evidence and a draft
     intermediary: none reaches an anonymous reader; a curator exports them all."""
@@ -240,12 +263,19 @@ def test_bad_parameters_still_answer_400(api_client, fmt):
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_a_page_parameter_is_refused_by_an_export(api_client, fmt):
-    """An export is every row: ``page`` answers 400 naming it rather than being ignored."""
+    """An export is every row: the paginator's parameter (``cursor`` on the keyset-paged
+    transfers, ``page`` on a page-numbered list) answers 400 naming it rather than being
+    ignored."""
     make_transfers(2)
-    response = api_client.get("/api/transfers/", {"format": fmt, "page": 2})
+    cursor = base64.b64encode(b"k=-order_date&p=2030-01-01&i=0").decode()
+    assert api_client.get("/api/transfers/", {"cursor": cursor}).status_code == 200
+    response = api_client.get("/api/transfers/", {"format": fmt, "cursor": cursor})
     assert response.status_code == 400
-    assert b"page" in response.content and b"every row" in response.content
-    assert api_client.get("/api/transfers/", {"page": 1}).status_code == 200
+    assert b"cursor" in response.content and b"every row" in response.content
+    numbered = api_client.get("/api/states/", {"format": fmt, "page": 2})
+    assert numbered.status_code == 400
+    assert b"page" in numbered.content and b"every row" in numbered.content
+    assert api_client.get("/api/states/", {"page": 1}).status_code == 200
 
 
 def test_every_list_exports(api_client):
@@ -317,8 +347,8 @@ def insert_elsewhere(settings, source, transfer):
         other.execute(
             f"INSERT INTO {models.Evidence._meta.db_table} "
             '(source_id, quote, claim_status, transfer_id, review_state, slug, start, "end", '
-            "note, created, last_updated, verified_at) "
+            "note, attributed_to, created, last_updated, verified_at) "
             "VALUES (%s, 'Written mid-stream', 'reported', %s, 'verified', 'mid-stream', 0, 18, "
-            "'', now(), now(), now())",
+            "'', '', now(), now(), now())",
             [source.pk, transfer.pk],
         )

@@ -141,6 +141,21 @@ def test_an_undated_company_quote_never_joins_the_verified_decision(verified_sus
     assert report[0]["similar"] == ["ca-suspend-tr-2020-10-05"]
 
 
+def test_a_draft_the_extractor_dated_from_the_publication_never_joins(verified_suspension):
+    """The extractor fills a missing date from the publication itself and flags it: though
+    that date is exactly the verified decision's (2020-10-05), the quote is a proposal beside
+    it, never its evidence."""
+    body = "Canada has suspended export permits for drone technology to Turkey.\n"
+    fallback = {"date": "2020-10-05", "date_precision": "day", "date_from_publication": True}
+    draft = Draft(permit_decisions=[decision_draft(body, body.strip(), **fallback)])
+    result = article_ingest(article=article(body, published="2020-10-05"), draft=draft)
+    assert verified_suspension.evidence.count() == 1
+    assert result.matched == []
+    assert result.proposals == ["ca-suspend-tr-reported-2020-10-05"]
+    proposal = PermitDecision.objects.get(slug="ca-suspend-tr-reported-2020-10-05")
+    assert proposal.date_from_publication and proposal.review_state == "draft"
+
+
 def test_a_quote_dated_as_the_decision_joins_it(verified_suspension):
     body = "Ottawa suspended some drone exports to Ankara on Monday, the minister said.\n"
     sentence = body.strip()

@@ -262,6 +262,19 @@ class ExportMixin:
         paginator = self.paginator
         if paginator is not None and hasattr(paginator, "cursor_query_param"):
             ordering = list(paginator.get_ordering(self.request, queryset, self))
+            keys = getattr(self, "order_keys", None)
+            if keys:
+                # As the pages read them: the sort key (a nullable field's unknowns as its lowest
+                # value, where PostgreSQL would put NULLs first in a descending order), then the
+                # id in the same direction.
+                (term,) = ordering
+                descending = term.startswith("-")
+                key = keys[term.lstrip("-")]
+                ordering = [
+                    key.desc() if descending else key.asc(),
+                    F("id").desc() if descending else F("id").asc(),
+                ]
+                return queryset.order_by(*ordering)
         elif queryset.query.order_by:
             ordering = list(queryset.query.order_by)
         elif queryset.query.default_ordering:

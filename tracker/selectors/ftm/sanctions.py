@@ -93,8 +93,9 @@ def sanction_entities(verified_only: bool) -> Iterator[EntityProxy]:
             # (when known) the country; it is not a state's permit programme.
             company = decision.authority_organization
             proxy.add("authority", company.name)
-            if company.country_id:
-                proxy.add("country", company.country.code.lower())
+            country = shown(company.country, verified_only=verified_only)
+            if country is not None:
+                proxy.add("country", country.code.lower())
             proxy.add("program", "Own export decisions of an organisation")
         else:
             body = shown(decision.authority_body, verified_only=verified_only)
