@@ -53,6 +53,11 @@ PATTERNS: list[tuple[str, str]] = [
     (r"\blast week\b", "last_week"),
     (r"\b(?P<season>spring|summer|autumn|fall|winter) of (?P<year>(?:19|20)\d\d)\b", "year"),
     (r"\b(?:last|this|the past) (?P<season>spring|summer|autumn|fall|winter)\b", "season"),
+    # "in the spring": the latest such season that began by the publication date
+    (
+        r"\b(?:in|during) (?:the )?(?P<season>spring|summer|autumn|fall|winter)\b(?! of)",
+        "in_season",
+    ),
     (rf"\b(?:{_PART}|earlier |later )?{_REL_YEAR}\b", "relative_year"),
     (
         r"\bthe (?:first|second|last) (?:half|quarter|\w+ months) of (?:the|this) year\b|"
@@ -183,6 +188,9 @@ def _resolve(match: re.Match, kind: str, published: PartialDate | None):
         if year is None:
             year = pub.year if text.startswith("this") else pub.year - 1
         return dt.date(year, 1, 1), YEAR
+    if kind == "in_season":
+        first, _ = SEASONS[g["season"].lower()]
+        return dt.date(pub.year if first <= published.latest.month else pub.year - 1, 1, 1), YEAR
     if kind == "rel_month":
         if text.startswith("this"):
             return pub.replace(day=1), MONTH

@@ -39,7 +39,8 @@ TRIGGERS: list[tuple[str, str]] = [
     (
         r"\b(?:eas(?:e|es|ed|ing)|relax(?:es|ed|ing)?|loosen(?:s|ed|ing)?) "
         r"(?:(?:the|its|a|that|some|their) )?(?:[\w-]+ ){0,2}?"
-        r"(?:restrictions|freeze|ban|curbs|embargo|rules|controls|suspension|limits)",
+        r"(?:restrictions|freeze|ban|curbs|embargo|rules|controls|suspension|limits|halt|"
+        r"pause|hold|moratorium)",
         "lift",
     ),
     (r"\bunfr(?:oze|eeze|eezes|ozen)\b", "lift"),
@@ -67,6 +68,8 @@ TRIGGERS: list[tuple[str, str]] = [
         r"\b(?:will|would|did|does|do) not (?:grant|issue|approve|authori[sz]e) any "
         r"(?:new|more|further)\b|"
         r"\b(?:grant|issue|approve)s? no (?:new|more|further)\b|"
+        r"\b(?:has|have|had) not (?:granted|issued|approved|authori[sz]ed|cleared) "
+        r"(?:a single|any)\b|"
         r"\bno (?:new|more|further) (?:export )?"
         r"(?:licen[cs]es|permits|approvals|authori[sz]ations)\b",
         "suspend",
@@ -110,7 +113,9 @@ TRIGGERS: list[tuple[str, str]] = [
         r"\b(?:licen[cs]es|permits|approvals) (?:were|was|had been|have been) granted\b|"
         r"\bsign(?:s|ed)? off on (?:the )?(?:[\w$,.-]+ ){0,3}?(?:export|sale|deal|transfer)|"
         r"\bg(?:ave|ives|iven) (?:the )?(?:go-ahead|green light|approval|permission)\b|"
-        r"\bwere granted\b",
+        r"\bwere granted\b|"
+        # "Licences for the export of 60 tanks to Ukraine were approved by the ministry"
+        r"\b(?:was|were|had been|has been|have been) (?:approved|cleared|authori[sz]ed)\b",
         "grant",
     ),
     (r"\bcase[- ]by[- ]case\b|\brestrict(?:s|ed|ing)? (?:arms )?exports\b", "restrict"),
@@ -127,14 +132,27 @@ HEDGE = re.compile(
     r"\b(?:could|(?-i:may)|might|can|cannot|can't|should)\b(?:\s+[\w-]+){0,3}\s*$|"
     r"\b(?:has|have|had|with) (?:the )?(?:authority|power|right|option|ability) to\b|"
     r"\b(?:could|may|might) (?:consider|decide|choose)\b|\bthreaten(?:s|ed)? to\b|"
-    r"\bplans? to\b|\bwould consider\b|\bmay also\b|\bif\b",
+    r"\bplans? to\b|\bwould consider\b|\bmay also\b|\bif\b|"
+    # intentions and expectations: "is expected to", "vowed to", "is preparing to"
+    r"\b(?:(?:is|are|was|were) (?:expected|set|likely|unlikely|poised|due|ready|willing|"
+    r"prepared|preparing|about|going) to|intends? to|intended to|aims? to|aimed to|"
+    r"hopes? to|promis(?:e|es|ed) to|vow(?:s|ed)? to|pledg(?:e|es|ed) to|"
+    r"offer(?:s|ed)? to|propos(?:e|es|ed) to)\b|"
+    # "it is unclear whether", "refused to say whether", "accused of approving"
+    r"\bwhether\b|\baccused of\b|\bruled? out\b|\brefus(?:e|es|ed) to (?:say|confirm)\b",
     re.IGNORECASE,
 )
+#: "would suspend exports to Turkey if the offensive continued": a condition after the trigger.
+CONDITION_AFTER = re.compile(r"^[^;:]{0,80}?\b(?:if|unless|should it|provided that)\b", re.I)
 APPEAL = re.compile(
     r"\b(?:urg(?:e|es|ed|ing)|call(?:s|ed|ing)? (?:on|for)|press(?:es|ed|ing)?|"
     r"lobb(?:y|ied|ies|ying)|demand(?:s|ed|ing)?|ask(?:s|ed)?|seek(?:s|ing)? to|sought to|"
     r"want(?:s|ed)? (?:it |them |\w+ )?to|"
-    r"petition(?:s|ed)?|appeal(?:s|ed)? (?:to|for)|push(?:es|ed)? for|wants?)\b",
+    r"petition(?:s|ed)?|appeal(?:s|ed)? (?:to|for)|push(?:es|ed)? for|wants?|"
+    r"(?:bid|attempt|effort|drive|campaign)s?\b[^,;.]{0,80}?\bto|"
+    # "recommended that Britain suspend", "requested that Denmark suspend", "a motion"
+    r"recommend(?:s|ed|ing|ation)?|request(?:s|ed|ing)? that|advis(?:e|es|ed|ing)|"
+    r"propos(?:e|es|ed|al) that|motion)\b",
     re.IGNORECASE,
 )
 UNDER_REVIEW = re.compile(
@@ -182,10 +200,17 @@ CLAUSE_BREAK = re.compile(
 )
 COMPANY_AFTER = re.compile(
     r"\s*(?:[\w-]+ ){0,2}(?:maker|manufacturer|company|firm|group|supplier|producer|contractor|"
-    r"gunmaker|shipbuilder)\b"
+    r"gunmaker|shipbuilder|trader|exporter)\b"
 )
 #: "the lifting of the suspension was never on the table": a noun negated after it.
 NEGATED_AFTER = re.compile(r"^[^,;]{0,40}?\b(?:was|were|is|are|has been) (?:never|not)\b", re.I)
+#: "rejected a bid to force the government to halt exports", "dismissed the challenge": a
+#: court or a state turning down a legal move is no decision on exports.
+LEGAL_OBJECT = re.compile(
+    r"\s+(?:(?:a|an|the|their|its|his|her)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:bid|challenge|complaint|lawsuit|suit|petition|case|appeal|motion|claim|injunction)s?\b",
+    re.IGNORECASE,
+)
 #: "halted production", "suspended military aid", "suspended talks": not an export permit.
 NOT_A_PERMIT = re.compile(
     r"\s+(?:(?:all|its|their|the|some|military|financial|further|new)\s+){0,2}"
@@ -282,6 +307,26 @@ def eligible(sentence: str, clause: Clause, start: int, end: int) -> bool:
         return False
     if NOT_A_PERMIT.match(sentence[end:]):
         return False
+    if re.search(r"\bwould\s+(?:\w+\s+)?$", before[-25:]) and CONDITION_AFTER.match(
+        sentence[end : clause.end]
+    ):
+        return False
+    if re.match(r"(?:reject|dismiss|refus|den|turn)", sentence[start:end], re.I) and (
+        LEGAL_OBJECT.match(sentence[end:])
+    ):
+        return False
+    if re.match(r"(?:refus|declin|den)", sentence[start:end], re.I) and re.match(
+        r"\s+to\s+(?:say|comment|confirm|disclose|elaborate|discuss|answer|give|name)\b",
+        sentence[end:],
+    ):
+        return False  # "refused to say whether it had suspended permits"
+    if re.search(
+        r"\b(?:critics|activists|campaigners|opponents|observers)\s+(?:\w+\s+)?"
+        r"(?:say|said|argue|argued|claim|claimed|allege|alleged)\b",
+        before,
+        re.IGNORECASE,
+    ):
+        return False  # a characterisation by others, not the authority's decision
     window = sentence[max(0, start - 150) : end + 150]
     return bool(EXPORT_CONTEXT.search(window))
 
@@ -304,6 +349,16 @@ def destinations(sentence: str, parties: list[Party], lo: int, hi: int, after: i
         )
         if DESTINATION.search(prefix) or suffix.startswith("-bound") or listed:
             result.append(p)
+    if not result:
+        # "a request by Azerbaijan to buy ... had been turned down": who asked is the target
+        result = [
+            p
+            for p in states
+            if re.search(
+                r"\b(?:request|application|bid|order|offer)s? (?:by|from) (?:the\s+)?$",
+                sentence[max(lo, p.start - 30) : p.start],
+            )
+        ][:1]
     if not result:
         # "Taiwan's fleet of F-16V fighters", "turned down Qatar's request"
         result = [p for p in states if p.start > after and re.match(r"['’]s\b", sentence[p.end :])]

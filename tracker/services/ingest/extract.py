@@ -79,8 +79,9 @@ INSTITUTIONS = {
 #: "the freeze imposed in November 2018", "licences that it had issued in 2015": an earlier
 #: decision, dated in its own words.
 BACKGROUND = re.compile(
-    r"\b(?P<noun>freeze|ban|embargo|suspension|moratorium|licen[cs]es|permits|approvals|"
-    r"policy|measure|restrictions)\s+(?:(?:that|which)\s+)?"
+    r"\b(?P<noun>freeze|ban|embargo|suspension|moratorium|halt|pause|licen[cs]es|permits|"
+    r"approvals|"
+    r"policy|measure|restrictions)(?:\s+(?:on|of|against)\s+[^,;]{0,50}?)?\s+(?:(?:that|which)\s+)?"
     r"(?:(?:it|they|the (?:[\w-]+ ){0,2}?(?:government|administration|cabinet)|"
     r"(?:President|Chancellor|Prime Minister) [A-Z]\w+(?: [A-Z]\w+)?)\s+)?"
     r"(?:had\s+|has\s+|have\s+)?(?:imposed|introduced|adopted|issued|granted|approved|"
@@ -575,7 +576,7 @@ class _Article:
             re.IGNORECASE,
         ):
             return {"organization": self.last_company}
-        passive = re.search(r"\b(?:was|were|been|be|is|are)\s+(?:\w+ly\s+)?$", before)
+        passive = re.search(r"\b(?:was|were|been|be|is|are)\s+(?:\w+ly\s+)?(?:\w+ed\s+)?$", before)
         noun = re.match(
             r"(?:suspension|freeze|halt|cancellation|revocation|the lifting|a freeze|licen|permit|"
             r"approvals|were|was)",

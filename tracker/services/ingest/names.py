@@ -58,13 +58,14 @@ ORG_SUFFIX = (
     r"International"
 )
 BODY_SUFFIX = (
-    r"Agency|Office|Ministry|Department|Administration|Inspectorate|Secretariat|Council|"
+    r"Agency|Office|Ministry|Department|Directorate|Administration|Inspectorate|Secretariat|Council|"
     r"Commission|Committee|Court|Tribunal|Parliament|Congress|Organi[sz]ation|Institute|"
     r"Foundation|Campaign|Watch|Network|Coalition|Union|Nations|Alliance"
 )
 COMPANY_NOUN = (
     r"(?:maker|manufacturer|company|firm|producer|contractor|group|supplier|subsidiary|unit|"
-    r"joint venture|conglomerate|shipbuilder|gunmaker|carmaker|shipyard|start-up|startup)"
+    r"joint venture|conglomerate|shipbuilder|gunmaker|carmaker|shipyard|start-up|startup|"
+    r"trader|exporter|dealer)"
 )
 _NAME = (
     r"[A-Z][\w&'.-]*(?: (?:&|and|of|for|on|de|e|di|la|del) ?[A-Z][\w&'.-]*| [A-Z][\w&'.-]*){0,5}"
@@ -101,14 +102,15 @@ LEADING_WORDS = re.compile(
     r"^(?:(?:The|A|An|In|On|At|By|For|And|But|While|After|Before|Its|His|Her|Their|Our|This|"
     r"That|Rights|Officials|Chief|Executive|Spokesman|Spokeswoman|Minister|Foreign|Defence|"
     r"Economy|Trade|President|Chancellor|Prime|Secretary|Campaigners|From|Including|Both|"
-    r"Said|Says)\s+)+"
+    r"Said|Says|Meanwhile|Separately|However|Also|Instead|Still|Yet|Now|Later|Earlier|Then|"
+    r"Moreover|Similarly|Likewise|Elsewhere)\s+)+"
 )
 KIND_BY_WORD = [
     (re.compile(r"\bCourt|Tribunal|Council of State\b"), "court"),
     (
         re.compile(
             r"\b(?:Agency|Office|Ministry|Department|Administration|Inspectorate|Secretariat|"
-            r"Committee|Commission|Parliament|Congress|Pentagon|Government)\b"
+            r"Committee|Commission|Parliament|Congress|Pentagon|Government|Directorate)\b"
         ),
         "government_body",
     ),
@@ -144,6 +146,27 @@ def clean_org_name(name: str) -> str:
     # "South Africa's National Conventional Arms Control Committee": the owner is not the name.
     name = re.sub(r"^(?:[A-Z][\w-]* )*[A-Z][\w-]*'s ", "", name)
     name = re.sub(r"'s$", "", name)
+    # "Sydney-based Ronin Optics": where it is based is not part of the name.
+    name = re.sub(r"^(?:[A-Z][\w-]* )*[A-Z][\w]*-(?:based|made|built|owned|registered) ", "", name)
+    # "Congress on Tuesday": a date after the name is not part of it.
+    name = re.sub(
+        r" (?:on|in|last|this) (?:[A-Z][a-z]+day|January|February|March|April|May|June|July|"
+        r"August|September|October|November|December)$",
+        "",
+        name,
+    )
+    return name
+
+
+def acronym_part(name: str, acronym: str) -> str:
+    """ "Amnesty International and Action Securite Ethique Republicaines (ASER)": the acronym
+    spells the initials of the words it abbreviates; the name is those words only."""
+    words = name.split()
+    for i in range(len(words)):
+        part = words[i:]
+        initials = "".join(w[0] for w in part if w[0].isupper())
+        if initials.upper() == acronym.upper() and part[0][0].isupper():
+            return " ".join(part)
     return name
 
 
@@ -214,6 +237,8 @@ def organizations_in(sentence: str, exclude) -> list[tuple[int, int, str, str, l
                 )
             for name in names:
                 name = clean_org_name(name)
+                if m.groupdict().get("acronym"):
+                    name = acronym_part(name, m.group("acronym"))
                 if len(name) < 2 or exclude(name) or not name[0].isupper():
                     continue
                 start = sentence.find(name, m.start())
