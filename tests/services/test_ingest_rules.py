@@ -554,3 +554,37 @@ def test_a_season_after_in_is_the_latest_such_season_at_year_precision():
     assert (found.date.isoformat(), DatePrecision(found.precision).label) == ("2023-01-01", "year")
     (found,) = temporal_phrases("in the autumn", PartialDate.parse("2023-08-18"))
     assert found.date.isoformat() == "2022-01-01"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Exports of tanks to Chile were blocked by Norway on Monday.",
+            [("NO", "CL", "deny", "2024-03-11", "day")],
+        ),
+        (
+            "A Norwegian ban on arms sales to Chile came into force on Monday.",
+            [("NO", "CL", "suspend", "2024-03-11", "day")],
+        ),
+        (
+            "Norway on Monday lifted its arms embargo on Chile.",
+            [("NO", "CL", "lift", "2024-03-11", "day")],
+        ),
+        (
+            "Norway said on Monday it would no longer issue permits for exports to Chile.",
+            [("NO", "CL", "suspend", "2024-03-11", "day")],
+        ),
+    ],
+)
+def test_passive_agents_ban_nouns_embargoes_on_and_no_longer_issuing(lexicon, text, expected):
+    assert decisions(lexicon, text) == expected
+
+
+def test_a_source_after_according_to_is_no_destination(lexicon):
+    text = "Norway halted arms exports to Chile on Monday, according to Peruvian media."
+    assert keys(lexicon, text) == [("NO", "CL", "suspend")]
+
+
+def test_civilian_goods_need_no_arms_export_permit(lexicon):
+    assert keys(lexicon, "Norway halted exports of grain to Chile on Monday.") == []

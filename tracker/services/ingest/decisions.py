@@ -65,6 +65,8 @@ TRIGGERS: list[tuple[str, str]] = [
         "grant",
     ),
     (
+        r"\b(?:will|would) no longer (?:issue|grant|approve|authori[sz]e|export|sell|supply|"
+        r"deliver|ship)\b|"
         r"\b(?:will|would|did|does|do) not (?:grant|issue|approve|authori[sz]e) any "
         r"(?:new|more|further)\b|"
         r"\b(?:grant|issue|approve)s? no (?:new|more|further)\b|"
@@ -87,7 +89,9 @@ TRIGGERS: list[tuple[str, str]] = [
         r"arms|exports|sales|shipments)\b|"
         r"\bblock(?:s|ed|ing)? all (?:\w+ )?(?:exports|sales|shipments|transfers)\b|"
         r"\bban(?:s|ned)? (?:all )?(?:arms |weapons? )?(?:exports|sales)\b|"
-        r"\bimpos(?:e|es|ed|ing) an? (?:arms )?(?:embargo|ban)\b",
+        r"\bimpos(?:e|es|ed|ing) an? (?:arms )?(?:embargo|ban)\b|"
+        # "A Spanish ban on arms sales to Israel came into force"
+        r"\b(?:a|an|the|its|their) (?:[\w-]+ ){0,2}?(?:ban|moratorium) on\b",
         "suspend",
     ),
     (
@@ -118,6 +122,8 @@ TRIGGERS: list[tuple[str, str]] = [
         r"\b(?:was|were|had been|has been|have been) (?:approved|cleared|authori[sz]ed)\b",
         "grant",
     ),
+    # "Exports of tanks to Qatar were blocked by Berlin"
+    (r"\b(?:was|were|had been|has been|have been) blocked\b", "deny"),
     (r"\bcase[- ]by[- ]case\b|\brestrict(?:s|ed|ing)? (?:arms )?exports\b", "restrict"),
 ]
 COMPILED_TRIGGERS = [(re.compile(p, re.IGNORECASE), a) for p, a in TRIGGERS]
@@ -218,8 +224,21 @@ NOT_A_PERMIT = re.compile(
     r"talks|negotiations|flights|visas|imports|operations|work|construction)\b",
     re.IGNORECASE,
 )
+#: "halted exports of grain to Poland": goods that need no arms-export permit.
+CIVIL_GOODS = re.compile(
+    r"[^,;.]{0,30}?\b(?:grain|wheat|maize|corn|food|gas|oil|coal|electricity|fertili[sz]ers?|"
+    r"steel|cars|vaccines|medicines)\b",
+    re.IGNORECASE,
+)
+#: "according to Armenian media", "in response to Turkey": a "to" that is no destination.
+NOT_A_DESTINATION_TO = re.compile(
+    r"\b(?:according|due|owing|close|next|compared|similar|addition|response|reply|relation|"
+    r"regard|respect|attention|visit|trip|letter|note)\s+to\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 DESTINATION = re.compile(
-    r"(?:\bto|\bfor|\binto|\btowards?|\bbound for|\bdestined for|\bheaded for|\bwith)\s+"
+    r"(?:\bto|\bfor|\binto|\btowards?|\bbound for|\bdestined for|\bheaded for|\bwith|"
+    r"\b(?:embargo|ban|moratorium|restrictions|curbs|freeze|suspension) (?:on|against))\s+"
     r"(?:(?:the|both|its|their)\s+)?$",
     re.IGNORECASE,
 )
@@ -305,7 +324,7 @@ def eligible(sentence: str, clause: Clause, start: int, end: int) -> bool:
         re.IGNORECASE,
     ):
         return False
-    if NOT_A_PERMIT.match(sentence[end:]):
+    if NOT_A_PERMIT.match(sentence[end:]) or CIVIL_GOODS.match(sentence[end:]):
         return False
     if re.search(r"\bwould\s+(?:\w+\s+)?$", before[-25:]) and CONDITION_AFTER.match(
         sentence[end : clause.end]
@@ -347,6 +366,8 @@ def destinations(sentence: str, parties: list[Party], lo: int, hi: int, after: i
             )
             and states[i - 1] in result
         )
+        if NOT_A_DESTINATION_TO.search(prefix):
+            continue
         if DESTINATION.search(prefix) or suffix.startswith("-bound") or listed:
             result.append(p)
     if not result:

@@ -583,6 +583,14 @@ class _Article:
             s[start:end],
             re.IGNORECASE,
         )
+        if passive:
+            # "were blocked by Berlin", "were approved by the Swedish ministry": the agent acts.
+            agent = re.match(r"\s+by\s+(?:the\s+)?", s[end : end + 12])
+            if agent:
+                at = end + agent.end()
+                state = next((p for p in parties if p.kind == "state" and p.start == at), None)
+                if state is not None:
+                    return state.value
         if subject is not None or passive or noun:
             return self.main_state
         if clause.start == 0 and not any(
