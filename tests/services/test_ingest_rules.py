@@ -588,3 +588,16 @@ def test_a_source_after_according_to_is_no_destination(lexicon):
 
 def test_civilian_goods_need_no_arms_export_permit(lexicon):
     assert keys(lexicon, "Norway halted exports of grain to Chile on Monday.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chile reacted angrily to Norway's freeze on arms exports to Chile.",
+        "Chile expressed disappointment at Norway's refusal to grant export licences to Chile.",
+        "Peru responded to Norway's suspension of arms exports to Chile with a protest note.",
+        "Chile summoned the Norwegian envoy over the halt to arms exports to Chile.",
+    ],
+)
+def test_reactions_in_other_words_are_no_decision_and_the_owner_is_no_target(lexicon, text):
+    assert keys(lexicon, text) == []

@@ -168,7 +168,9 @@ UNDER_REVIEW = re.compile(
 )
 REACTION = re.compile(
     r"\b(?:welcom(?:e|es|ed|ing)|criticis|criticiz|condemn|protest|regrett?|deplor|prais|"
-    r"applaud|angered|denounc)\w*",
+    r"applaud|angered|denounc|react(?:s|ed|ing)\b|respond(?:s|ed|ing)? to|hail|slamm?|"
+    r"lament|express(?:es|ed)? (?:disappointment|concern|regret|anger|dismay)|"
+    r"disappointed|dismay|summon|objected to)\w*",
     re.IGNORECASE,
 )
 NEGATION = re.compile(
@@ -368,6 +370,8 @@ def destinations(sentence: str, parties: list[Party], lo: int, hi: int, after: i
         )
         if NOT_A_DESTINATION_TO.search(prefix):
             continue
+        if re.match(r"['’]s\b", suffix) and p.end < after:
+            continue  # "to Berlin's freeze on ...": the owner of the decision, not a destination
         if DESTINATION.search(prefix) or suffix.startswith("-bound") or listed:
             result.append(p)
     if not result:
