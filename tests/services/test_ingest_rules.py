@@ -601,3 +601,31 @@ def test_civilian_goods_need_no_arms_export_permit(lexicon):
 )
 def test_reactions_in_other_words_are_no_decision_and_the_owner_is_no_target(lexicon, text):
     assert keys(lexicon, text) == []
+
+
+def test_organisations_named_by_spokespeople_outlets_and_acronyms(lexicon):
+    text = (
+        "A Kongsberg spokesperson confirmed it, the newspaper Le Monde wrote, and NATO allies "
+        "met. Yugoimport SDPR and BAE Systems were named in a CEO letter.\n"
+        "OSLO - Norway acted."
+    )
+    names = {o["name"]: o["kind"] for o in draft(lexicon, text)["organizations"]}
+    assert {"Kongsberg", "Le Monde", "NATO"} <= set(names)
+    assert names["NATO"] == "alliance"
+    assert not {"SDPR", "BAE", "CEO", "OSLO"} & set(names)
+
+
+def test_the_freeze_lifted_in_a_later_sentence_is_the_earlier_freezes_lift(lexicon):
+    text = (
+        "Norway announced in October 2019 a freeze on export permits for Chile. "
+        "The freeze was lifted in May. The freeze follows a report that drones reached Peru."
+    )
+    assert decisions(lexicon, text, dt.date(2020, 10, 6)) == [
+        ("NO", "CL", "freeze", "2019-10-01", "month"),
+        ("NO", "CL", "lift", "2020-05-01", "month"),
+    ]
+
+
+def test_clashes_with_a_state_name_no_destination(lexicon):
+    text = "Norway suspended exports to Chile on Monday while clashes with Peru went on."
+    assert keys(lexicon, text) == [("NO", "CL", "suspend")]

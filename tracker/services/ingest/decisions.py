@@ -239,7 +239,9 @@ NOT_A_DESTINATION_TO = re.compile(
     re.IGNORECASE,
 )
 DESTINATION = re.compile(
-    r"(?:\bto|\bfor|\binto|\btowards?|\bbound for|\bdestined for|\bheaded for|\bwith|"
+    r"(?:\bto|\bfor|\binto|\btowards?|\bbound for|\bdestined for|\bheaded for|"
+    # "a deal with Qatar", not "clashes with Armenia"
+    r"\b(?:deal|contract|agreement|order|sale)s? with|"
     r"\b(?:embargo|ban|moratorium|restrictions|curbs|freeze|suspension) (?:on|against))\s+"
     r"(?:(?:the|both|its|their)\s+)?$",
     re.IGNORECASE,
@@ -349,7 +351,21 @@ def eligible(sentence: str, clause: Clause, start: int, end: int) -> bool:
     ):
         return False  # a characterisation by others, not the authority's decision
     window = sentence[max(0, start - 150) : end + 150]
-    return bool(EXPORT_CONTEXT.search(window))
+    if EXPORT_CONTEXT.search(window):
+        return True
+    # "The freeze was lifted in May.": the noun refers back to a decision already drafted (the
+    # target must then come from that earlier decision).
+    # Only when the clause says what became of it ("was lifted"): "The halt follows a report"
+    # is no new decision.
+    return bool(
+        re.match(
+            r"\s*(?:the|this|that|its) (?:[\w-]+ )?(?:freeze|ban|suspension|embargo|halt|"
+            r"moratorium|pause|restrictions|hold)\b",
+            sentence[clause.start : end],
+            re.IGNORECASE,
+        )
+        and re.search(r"\b(?:lifted|eased|relaxed|scrapped|ended)\b", sentence[start:end])
+    )
 
 
 def destinations(sentence: str, parties: list[Party], lo: int, hi: int, after: int) -> list[Party]:

@@ -78,6 +78,18 @@ ORG_PATTERNS = [
         r"\b(?:maker|manufacturer|company|firm|gunmaker|contractor|shipbuilder|group) "
         r"(?P<name>[A-Z][\w&.-]*(?: (?:&|[A-Z][\w&.-]*)){0,3})"
     ),
+    # "a Kongsberg spokesperson", "a Pentagon official": the name that speaks for itself
+    re.compile(
+        r"\b(?:[Aa]|[Aa]n|[Tt]he) (?P<name>[A-Z][\w&.-]*(?: (?:&|[A-Z][\w&.-]*)){0,2}) "
+        r"(?:spokes(?:man|woman|person)|chief executive|CEO|executive|board|statement|"
+        r"press release|filing)\b"
+    ),
+    # "the newspaper Le Monde", "news agency Reuters", "the watchdog Campaign Against ..."
+    re.compile(
+        r"\b(?:newspaper|news agency|daily|broadcaster|magazine|watchdog|think[- ]tank|"
+        r"campaign group|rights group|advocacy group|charity|NGO|research group|institute) "
+        r"(?P<name>[A-Z][\w&.-]*(?: (?:&|of|for|[A-Z][\w&.-]*)){0,4})"
+    ),
     # "made by RWM Italia", "built by Mitsubishi Heavy Industries"
     re.compile(
         rf"\b(?:made|built|produced|manufactured|developed|supplied|owned) by (?P<name>{_NAME})"
