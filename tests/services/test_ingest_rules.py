@@ -629,3 +629,13 @@ def test_the_freeze_lifted_in_a_later_sentence_is_the_earlier_freezes_lift(lexic
 def test_clashes_with_a_state_name_no_destination(lexicon):
     text = "Norway suspended exports to Chile on Monday while clashes with Peru went on."
     assert keys(lexicon, text) == [("NO", "CL", "suspend")]
+
+
+def test_a_name_with_a_mark_number_before_its_kind_is_an_item_and_a_flag_is_not(lexicon):
+    text = (
+        "Chile bought Arrow 3 missile-defence systems and Bren 2 rifles for a Danish-flagged "
+        "vessel."
+    )
+    result = draft(lexicon, text)
+    assert {i["name"] for i in result["platforms"]} == {"Arrow 3", "Bren 2"}
+    assert result["components"] == []

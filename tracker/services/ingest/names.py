@@ -24,7 +24,8 @@ PLATFORM_NOUNS = (
     r"submarines?|corvettes?|carriers?|rifles?|vehicles?|trainers?|bombers?|launchers?|"
     r"systems?|ships?|vessels?|boats?|fleet"
 )
-KIND_NOUN = re.compile(rf"^(?:[\w-]+ ){{0,3}}?({COMPONENT_NOUNS}|{PLATFORM_NOUNS})\b")
+#: The noun as a whole word: "missile-defence systems" are systems, not missiles.
+KIND_NOUN = re.compile(rf"^(?:[\w-]+ ){{0,3}}?({COMPONENT_NOUNS}|{PLATFORM_NOUNS})(?![\w-])")
 _CAP = r"[A-Z][\w]*(?:-[A-Z\w][\w]*)*"
 #: "F-35", "F-16V", "MQ-9B", "AGM-88", "TB2", "K9", "2A6", "912", with an optional brand before
 #: and a capitalised name after ("Bayraktar TB2", "AIM-120 AMRAAM", "K9 Thunder").
@@ -41,7 +42,7 @@ _FUNCTION = (
 )
 #: A capitalised name (one or two words) before the kind of thing it names.
 NAMED_KIND = re.compile(
-    rf"(?<![\w-])(?P<name>{_CAP}(?: (?:{_CAP}|I{{1,3}}V?))?) "
+    rf"(?<![\w-])(?P<name>{_CAP}(?: (?:{_CAP}|I{{1,3}}V?|\d{{1,2}}[A-Z]?))?) "
     rf"(?=(?:(?!{_FUNCTION}\b)[a-z][\w-]* ){{0,3}}"
     rf"(?:{COMPONENT_NOUNS}|{PLATFORM_NOUNS})\b)"
 )
@@ -219,7 +220,10 @@ def items_in(sentence: str, exclude) -> list[tuple[int, int, str, str]]:
         at_start = m.start() == 0 or sentence[: m.start()].strip() in ('"', "“")
         if at_start and " " not in name and not re.search(r"\d|-", name):
             continue  # one capitalised word at the start of a sentence says nothing
-        if re.search(r"-(?:based|made|built|led|owned|speaking)$", name):
+        if re.search(
+            r"-(?:based|made|built|led|owned|speaking|flagged|registered|designed|developed)$",
+            name,
+        ):
             continue
         rest = sentence[m.end("name") :]
         noun = KIND_NOUN.match(rest.strip())
