@@ -639,3 +639,20 @@ def test_a_name_with_a_mark_number_before_its_kind_is_an_item_and_a_flag_is_not(
     result = draft(lexicon, text)
     assert {i["name"] for i in result["platforms"]} == {"Arrow 3", "Bren 2"}
     assert result["components"] == []
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("on Thursday last week", ("2024-05-02", "day")),
+        ("this week", ("2024-05-01", "month")),
+        ("over the weekend", ("2024-05-01", "month")),
+        ("three days ago", ("2024-05-05", "day")),
+        ("two weeks ago", ("2024-04-01", "month")),
+        ("a week ago", ("2024-01-01", "year")),  # Monday 29 April to Sunday 5 May
+        ("since the start of the year", ("2024-01-01", "year")),
+    ],
+)
+def test_more_relative_phrases_resolve_at_their_real_precision(phrase, expected):
+    (found,) = temporal_phrases(phrase, PartialDate.parse("2024-05-08"))
+    assert (found.date.isoformat(), DatePrecision(found.precision).label) == expected
