@@ -449,3 +449,210 @@ def test_a_company_named_after_what_it_makes_acts_and_its_state_does_not(lexicon
         "The Turkish drone maker Baykar said on Monday it would stop selling its drones to Canada."
     )
     assert keys(lexicon, text) == [({"organization": "Baykar"}, "CA", "suspend")]
+
+
+# --- generalisation (rules2): word families seen on unseen text --------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Norway is expected to suspend arms exports to Chile next month, diplomats said.",
+        "Norway is set to halt exports of missiles to Chile.",
+        "Norway intends to stop exports of F-35 parts to Chile.",
+        "Norway is likely to revoke licences for bombs sold to Chile.",
+        "Norway has promised to halt arms sales to Chile.",
+        "Norway vowed to suspend licences for ammunition to Chile.",
+        "Norway pledged to freeze new export permits for Chile.",
+        "Norway is preparing to block the sale of patrol boats to Chile.",
+        "The committee recommended that Norway suspend licences for exports to Chile.",
+        "Opposition parties requested that Norway suspend exports to Chile.",
+        "A motion calling on Norway to suspend exports to Chile was defeated.",
+        "Norway would suspend exports to Chile if the offensive continued.",
+        "It is unclear whether Norway will approve the export of frigates to Chile.",
+        "Norway refused to say whether it had suspended permits for Chile.",
+        "Norway ruled out a halt to arms exports to Chile.",
+        "Norway has been accused of approving arms exports to Chile.",
+        "Critics say Norway effectively halted exports to Chile years ago.",
+        (
+            "A Norwegian court on Monday rejected a bid by rights groups to force the government "
+            "to halt exports of military equipment to Chile."
+        ),
+        "The court dismissed the challenge to arms exports to Chile on Monday.",
+    ],
+)
+def test_intentions_recommendations_conditions_and_legal_moves_are_no_decision(lexicon, text):
+    assert keys(lexicon, text) == []
+
+
+def test_easing_a_halt_is_a_lift_and_the_halt_it_imposed_is_dated_in_its_own_words(lexicon):
+    text = (
+        "The Norwegian government has eased the halt on military exports to Chile that it "
+        "imposed in October 2019, the ministry said on Monday."
+    )
+    assert decisions(lexicon, text) == [
+        ("NO", "CL", "lift", "2024-03-11", "day"),
+        ("NO", "CL", "suspend", "2019-10-01", "month"),
+    ]
+
+
+def test_a_negated_grant_since_a_date_is_a_suspension_from_that_date(lexicon):
+    text = "Norway has not authorised a single arms export to Chile since October 7, he said."
+    assert decisions(lexicon, text) == [("NO", "CL", "suspend", "2023-10-07", "day")]
+
+
+def test_a_passive_approval_with_words_between_noun_and_verb_is_a_grant(lexicon):
+    text = (
+        "Licences for the export of 60 tanks to Chile were approved by the Norwegian ministry "
+        "in early March, the spokesman added."
+    )
+    assert decisions(lexicon, text) == [("NO", "CL", "grant", "2024-03-01", "month")]
+
+
+def test_the_state_that_asked_is_the_target_of_a_refusal(lexicon):
+    text = "Norway said a request by Chile to buy more missiles had been turned down in the spring."
+    assert decisions(lexicon, text) == [("NO", "CL", "deny", "2024-01-01", "year")]
+
+
+def test_a_government_directorate_acts_for_its_state(lexicon):
+    text = (
+        "France acted. Separately, the Directorate General of Armament (DGA) granted a licence "
+        "on Monday for the export of 36 howitzers to Chile."
+    )
+    assert keys(lexicon, text) == [("FR", "CL", "grant")]
+
+
+def test_a_state_owned_trader_acts_on_its_own_deliveries(lexicon):
+    text = (
+        "Yugoimport SDPR, the state-owned arms trader, said it had cancelled a contract to "
+        "deliver howitzers to Chile last month."
+    )
+    result = draft(lexicon, text)
+    assert [(d["authority"], d["target"], d["action"]) for d in result["permit_decisions"]] == [
+        ({"organization": "Yugoimport SDPR"}, "CL", "cancel")
+    ]
+
+
+def test_organisation_names_lose_adverbs_places_dates_and_unrelated_coordinates(lexicon):
+    text = (
+        "Meanwhile Avibras, the struggling maker of the system, said so. Sydney-based Ronin "
+        "Optics was named by Amnesty International and Action Securite Ethique Republicaines "
+        "(ASER), in a notice sent to Congress on Tuesday."
+    )
+    names = {o["name"]: o for o in draft(lexicon, text)["organizations"]}
+    assert {"Avibras", "Ronin Optics", "Action Securite Ethique Republicaines", "Congress"} <= set(
+        names
+    )
+    assert names["Action Securite Ethique Republicaines"]["aliases"] == ["ASER"]
+    assert not any(
+        n.startswith(("Meanwhile", "Sydney", "Amnesty International and")) for n in names
+    )
+
+
+def test_a_season_after_in_is_the_latest_such_season_at_year_precision():
+    (found,) = temporal_phrases("in the spring", PartialDate.parse("2023-08-18"))
+    assert (found.date.isoformat(), DatePrecision(found.precision).label) == ("2023-01-01", "year")
+    (found,) = temporal_phrases("in the autumn", PartialDate.parse("2023-08-18"))
+    assert found.date.isoformat() == "2022-01-01"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Exports of tanks to Chile were blocked by Norway on Monday.",
+            [("NO", "CL", "deny", "2024-03-11", "day")],
+        ),
+        (
+            "A Norwegian ban on arms sales to Chile came into force on Monday.",
+            [("NO", "CL", "suspend", "2024-03-11", "day")],
+        ),
+        (
+            "Norway on Monday lifted its arms embargo on Chile.",
+            [("NO", "CL", "lift", "2024-03-11", "day")],
+        ),
+        (
+            "Norway said on Monday it would no longer issue permits for exports to Chile.",
+            [("NO", "CL", "suspend", "2024-03-11", "day")],
+        ),
+    ],
+)
+def test_passive_agents_ban_nouns_embargoes_on_and_no_longer_issuing(lexicon, text, expected):
+    assert decisions(lexicon, text) == expected
+
+
+def test_a_source_after_according_to_is_no_destination(lexicon):
+    text = "Norway halted arms exports to Chile on Monday, according to Peruvian media."
+    assert keys(lexicon, text) == [("NO", "CL", "suspend")]
+
+
+def test_civilian_goods_need_no_arms_export_permit(lexicon):
+    assert keys(lexicon, "Norway halted exports of grain to Chile on Monday.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chile reacted angrily to Norway's freeze on arms exports to Chile.",
+        "Chile expressed disappointment at Norway's refusal to grant export licences to Chile.",
+        "Peru responded to Norway's suspension of arms exports to Chile with a protest note.",
+        "Chile summoned the Norwegian envoy over the halt to arms exports to Chile.",
+    ],
+)
+def test_reactions_in_other_words_are_no_decision_and_the_owner_is_no_target(lexicon, text):
+    assert keys(lexicon, text) == []
+
+
+def test_organisations_named_by_spokespeople_outlets_and_acronyms(lexicon):
+    text = (
+        "A Kongsberg spokesperson confirmed it, the newspaper Le Monde wrote, and NATO allies "
+        "met. Yugoimport SDPR and BAE Systems were named in a CEO letter.\n"
+        "OSLO - Norway acted."
+    )
+    names = {o["name"]: o["kind"] for o in draft(lexicon, text)["organizations"]}
+    assert {"Kongsberg", "Le Monde", "NATO"} <= set(names)
+    assert names["NATO"] == "alliance"
+    assert not {"SDPR", "BAE", "CEO", "OSLO"} & set(names)
+
+
+def test_the_freeze_lifted_in_a_later_sentence_is_the_earlier_freezes_lift(lexicon):
+    text = (
+        "Norway announced in October 2019 a freeze on export permits for Chile. "
+        "The freeze was lifted in May. The freeze follows a report that drones reached Peru."
+    )
+    assert decisions(lexicon, text, dt.date(2020, 10, 6)) == [
+        ("NO", "CL", "freeze", "2019-10-01", "month"),
+        ("NO", "CL", "lift", "2020-05-01", "month"),
+    ]
+
+
+def test_clashes_with_a_state_name_no_destination(lexicon):
+    text = "Norway suspended exports to Chile on Monday while clashes with Peru went on."
+    assert keys(lexicon, text) == [("NO", "CL", "suspend")]
+
+
+def test_a_name_with_a_mark_number_before_its_kind_is_an_item_and_a_flag_is_not(lexicon):
+    text = (
+        "Chile bought Arrow 3 missile-defence systems and Bren 2 rifles for a Danish-flagged "
+        "vessel."
+    )
+    result = draft(lexicon, text)
+    assert {i["name"] for i in result["platforms"]} == {"Arrow 3", "Bren 2"}
+    assert result["components"] == []
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("on Thursday last week", ("2024-05-02", "day")),
+        ("this week", ("2024-05-01", "month")),
+        ("over the weekend", ("2024-05-01", "month")),
+        ("three days ago", ("2024-05-05", "day")),
+        ("two weeks ago", ("2024-04-01", "month")),
+        ("a week ago", ("2024-01-01", "year")),  # Monday 29 April to Sunday 5 May
+        ("since the start of the year", ("2024-01-01", "year")),
+    ],
+)
+def test_more_relative_phrases_resolve_at_their_real_precision(phrase, expected):
+    (found,) = temporal_phrases(phrase, PartialDate.parse("2024-05-08"))
+    assert (found.date.isoformat(), DatePrecision(found.precision).label) == expected

@@ -50,9 +50,27 @@ PATTERNS: list[tuple[str, str]] = [
     ),
     (rf"\b{_PART}?{_M}{_SUFFIX}?\b", "month"),
     (r"\b(?:last|this|previous|the previous) month\b", "rel_month"),
+    # "on Thursday last week": that day of the calendar week before
+    (
+        r"\b(?:on |last )?(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+        r" (?:of )?last week\b",
+        "weekday_last_week",
+    ),
     (r"\blast week\b", "last_week"),
+    (r"\bthis week\b", "this_week"),
+    (r"\b(?:over|at|during) the (?:past |last )?weekend\b", "weekend"),
+    (r"\b(?P<n>a|one|two|three|four|five|six|\d{1,2}) (?P<unit>days?|weeks?) ago\b", "ago"),
+    (
+        r"\b(?:at |since |from |by )?the (?:start|beginning|end|middle) of (?:the |this )?year\b",
+        "this_year",
+    ),
     (r"\b(?P<season>spring|summer|autumn|fall|winter) of (?P<year>(?:19|20)\d\d)\b", "year"),
     (r"\b(?:last|this|the past) (?P<season>spring|summer|autumn|fall|winter)\b", "season"),
+    # "in the spring": the latest such season that began by the publication date
+    (
+        r"\b(?:in|during) (?:the )?(?P<season>spring|summer|autumn|fall|winter)\b(?! of)",
+        "in_season",
+    ),
     (rf"\b(?:{_PART}|earlier |later )?{_REL_YEAR}\b", "relative_year"),
     (
         r"\bthe (?:first|second|last) (?:half|quarter|\w+ months) of (?:the|this) year\b|"
@@ -69,6 +87,7 @@ PATTERNS: list[tuple[str, str]] = [
     (r"\btoday\b", "today"),
 ]
 COMPILED = [(re.compile(p, re.IGNORECASE), kind) for p, kind in PATTERNS]
+NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 #: Capitalised month names that are also words ("May", "March") only count as months beside a
 #: preposition, a day or a year.
 AMBIGUOUS_MONTHS = {"may", "march", "jan", "mar", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
@@ -183,6 +202,9 @@ def _resolve(match: re.Match, kind: str, published: PartialDate | None):
         if year is None:
             year = pub.year if text.startswith("this") else pub.year - 1
         return dt.date(year, 1, 1), YEAR
+    if kind == "in_season":
+        first, _ = SEASONS[g["season"].lower()]
+        return dt.date(pub.year if first <= published.latest.month else pub.year - 1, 1, 1), YEAR
     if kind == "rel_month":
         if text.startswith("this"):
             return pub.replace(day=1), MONTH
@@ -196,6 +218,26 @@ def _resolve(match: re.Match, kind: str, published: PartialDate | None):
         if monday.month == sunday.month:
             return monday.replace(day=1), MONTH
         return dt.date(monday.year, 1, 1), YEAR
+    if kind in ("this_week", "weekend", "ago", "weekday_last_week"):
+        if published.precision != DAY:
+            return dt.date(pub.year, 1, 1), YEAR
+        if kind == "weekday_last_week":
+            monday = pub - dt.timedelta(days=pub.weekday() + 7)
+            return monday + dt.timedelta(days=WEEKDAYS[g["weekday"].lower()]), DAY
+        if kind == "ago":
+            n = NUMBERS.get(g["n"].lower()) or int(g["n"])
+            if g["unit"].startswith("day"):
+                return pub - dt.timedelta(days=n), DAY
+            first = pub - dt.timedelta(days=pub.weekday() + 7 * n)
+            last = first + dt.timedelta(days=6)
+        elif kind == "this_week":
+            first, last = pub - dt.timedelta(days=pub.weekday()), pub
+        else:  # the latest weekend that ended by the publication date
+            last = pub - dt.timedelta(days=(pub.weekday() - 6) % 7)
+            first = last - dt.timedelta(days=1)
+        if first.month == last.month:
+            return first.replace(day=1), MONTH
+        return dt.date(first.year, 1, 1), YEAR
     if kind == "weekday":
         back = (published.latest.weekday() - WEEKDAYS[g["weekday"].lower()]) % 7
         if text.startswith("last") and back == 0:

@@ -39,7 +39,8 @@ TRIGGERS: list[tuple[str, str]] = [
     (
         r"\b(?:eas(?:e|es|ed|ing)|relax(?:es|ed|ing)?|loosen(?:s|ed|ing)?) "
         r"(?:(?:the|its|a|that|some|their) )?(?:[\w-]+ ){0,2}?"
-        r"(?:restrictions|freeze|ban|curbs|embargo|rules|controls|suspension|limits)",
+        r"(?:restrictions|freeze|ban|curbs|embargo|rules|controls|suspension|limits|halt|"
+        r"pause|hold|moratorium)",
         "lift",
     ),
     (r"\bunfr(?:oze|eeze|eezes|ozen)\b", "lift"),
@@ -64,9 +65,13 @@ TRIGGERS: list[tuple[str, str]] = [
         "grant",
     ),
     (
+        r"\b(?:will|would) no longer (?:issue|grant|approve|authori[sz]e|export|sell|supply|"
+        r"deliver|ship)\b|"
         r"\b(?:will|would|did|does|do) not (?:grant|issue|approve|authori[sz]e) any "
         r"(?:new|more|further)\b|"
         r"\b(?:grant|issue|approve)s? no (?:new|more|further)\b|"
+        r"\b(?:has|have|had) not (?:granted|issued|approved|authori[sz]ed|cleared) "
+        r"(?:a single|any)\b|"
         r"\bno (?:new|more|further) (?:export )?"
         r"(?:licen[cs]es|permits|approvals|authori[sz]ations)\b",
         "suspend",
@@ -84,7 +89,9 @@ TRIGGERS: list[tuple[str, str]] = [
         r"arms|exports|sales|shipments)\b|"
         r"\bblock(?:s|ed|ing)? all (?:\w+ )?(?:exports|sales|shipments|transfers)\b|"
         r"\bban(?:s|ned)? (?:all )?(?:arms |weapons? )?(?:exports|sales)\b|"
-        r"\bimpos(?:e|es|ed|ing) an? (?:arms )?(?:embargo|ban)\b",
+        r"\bimpos(?:e|es|ed|ing) an? (?:arms )?(?:embargo|ban)\b|"
+        # "A Spanish ban on arms sales to Israel came into force"
+        r"\b(?:a|an|the|its|their) (?:[\w-]+ ){0,2}?(?:ban|moratorium) on\b",
         "suspend",
     ),
     (
@@ -110,9 +117,13 @@ TRIGGERS: list[tuple[str, str]] = [
         r"\b(?:licen[cs]es|permits|approvals) (?:were|was|had been|have been) granted\b|"
         r"\bsign(?:s|ed)? off on (?:the )?(?:[\w$,.-]+ ){0,3}?(?:export|sale|deal|transfer)|"
         r"\bg(?:ave|ives|iven) (?:the )?(?:go-ahead|green light|approval|permission)\b|"
-        r"\bwere granted\b",
+        r"\bwere granted\b|"
+        # "Licences for the export of 60 tanks to Ukraine were approved by the ministry"
+        r"\b(?:was|were|had been|has been|have been) (?:approved|cleared|authori[sz]ed)\b",
         "grant",
     ),
+    # "Exports of tanks to Qatar were blocked by Berlin"
+    (r"\b(?:was|were|had been|has been|have been) blocked\b", "deny"),
     (r"\bcase[- ]by[- ]case\b|\brestrict(?:s|ed|ing)? (?:arms )?exports\b", "restrict"),
 ]
 COMPILED_TRIGGERS = [(re.compile(p, re.IGNORECASE), a) for p, a in TRIGGERS]
@@ -127,14 +138,27 @@ HEDGE = re.compile(
     r"\b(?:could|(?-i:may)|might|can|cannot|can't|should)\b(?:\s+[\w-]+){0,3}\s*$|"
     r"\b(?:has|have|had|with) (?:the )?(?:authority|power|right|option|ability) to\b|"
     r"\b(?:could|may|might) (?:consider|decide|choose)\b|\bthreaten(?:s|ed)? to\b|"
-    r"\bplans? to\b|\bwould consider\b|\bmay also\b|\bif\b",
+    r"\bplans? to\b|\bwould consider\b|\bmay also\b|\bif\b|"
+    # intentions and expectations: "is expected to", "vowed to", "is preparing to"
+    r"\b(?:(?:is|are|was|were) (?:expected|set|likely|unlikely|poised|due|ready|willing|"
+    r"prepared|preparing|about|going) to|intends? to|intended to|aims? to|aimed to|"
+    r"hopes? to|promis(?:e|es|ed) to|vow(?:s|ed)? to|pledg(?:e|es|ed) to|"
+    r"offer(?:s|ed)? to|propos(?:e|es|ed) to)\b|"
+    # "it is unclear whether", "refused to say whether", "accused of approving"
+    r"\bwhether\b|\baccused of\b|\bruled? out\b|\brefus(?:e|es|ed) to (?:say|confirm)\b",
     re.IGNORECASE,
 )
+#: "would suspend exports to Turkey if the offensive continued": a condition after the trigger.
+CONDITION_AFTER = re.compile(r"^[^;:]{0,80}?\b(?:if|unless|should it|provided that)\b", re.I)
 APPEAL = re.compile(
     r"\b(?:urg(?:e|es|ed|ing)|call(?:s|ed|ing)? (?:on|for)|press(?:es|ed|ing)?|"
     r"lobb(?:y|ied|ies|ying)|demand(?:s|ed|ing)?|ask(?:s|ed)?|seek(?:s|ing)? to|sought to|"
     r"want(?:s|ed)? (?:it |them |\w+ )?to|"
-    r"petition(?:s|ed)?|appeal(?:s|ed)? (?:to|for)|push(?:es|ed)? for|wants?)\b",
+    r"petition(?:s|ed)?|appeal(?:s|ed)? (?:to|for)|push(?:es|ed)? for|wants?|"
+    r"(?:bid|attempt|effort|drive|campaign)s?\b[^,;.]{0,80}?\bto|"
+    # "recommended that Britain suspend", "requested that Denmark suspend", "a motion"
+    r"recommend(?:s|ed|ing|ation)?|request(?:s|ed|ing)? that|advis(?:e|es|ed|ing)|"
+    r"propos(?:e|es|ed|al) that|motion)\b",
     re.IGNORECASE,
 )
 UNDER_REVIEW = re.compile(
@@ -144,7 +168,9 @@ UNDER_REVIEW = re.compile(
 )
 REACTION = re.compile(
     r"\b(?:welcom(?:e|es|ed|ing)|criticis|criticiz|condemn|protest|regrett?|deplor|prais|"
-    r"applaud|angered|denounc)\w*",
+    r"applaud|angered|denounc|react(?:s|ed|ing)\b|respond(?:s|ed|ing)? to|hail|slamm?|"
+    r"lament|express(?:es|ed)? (?:disappointment|concern|regret|anger|dismay)|"
+    r"disappointed|dismay|summon|objected to)\w*",
     re.IGNORECASE,
 )
 NEGATION = re.compile(
@@ -182,10 +208,17 @@ CLAUSE_BREAK = re.compile(
 )
 COMPANY_AFTER = re.compile(
     r"\s*(?:[\w-]+ ){0,2}(?:maker|manufacturer|company|firm|group|supplier|producer|contractor|"
-    r"gunmaker|shipbuilder)\b"
+    r"gunmaker|shipbuilder|trader|exporter)\b"
 )
 #: "the lifting of the suspension was never on the table": a noun negated after it.
 NEGATED_AFTER = re.compile(r"^[^,;]{0,40}?\b(?:was|were|is|are|has been) (?:never|not)\b", re.I)
+#: "rejected a bid to force the government to halt exports", "dismissed the challenge": a
+#: court or a state turning down a legal move is no decision on exports.
+LEGAL_OBJECT = re.compile(
+    r"\s+(?:(?:a|an|the|their|its|his|her)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:bid|challenge|complaint|lawsuit|suit|petition|case|appeal|motion|claim|injunction)s?\b",
+    re.IGNORECASE,
+)
 #: "halted production", "suspended military aid", "suspended talks": not an export permit.
 NOT_A_PERMIT = re.compile(
     r"\s+(?:(?:all|its|their|the|some|military|financial|further|new)\s+){0,2}"
@@ -193,8 +226,23 @@ NOT_A_PERMIT = re.compile(
     r"talks|negotiations|flights|visas|imports|operations|work|construction)\b",
     re.IGNORECASE,
 )
+#: "halted exports of grain to Poland": goods that need no arms-export permit.
+CIVIL_GOODS = re.compile(
+    r"[^,;.]{0,30}?\b(?:grain|wheat|maize|corn|food|gas|oil|coal|electricity|fertili[sz]ers?|"
+    r"steel|cars|vaccines|medicines)\b",
+    re.IGNORECASE,
+)
+#: "according to Armenian media", "in response to Turkey": a "to" that is no destination.
+NOT_A_DESTINATION_TO = re.compile(
+    r"\b(?:according|due|owing|close|next|compared|similar|addition|response|reply|relation|"
+    r"regard|respect|attention|visit|trip|letter|note)\s+to\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 DESTINATION = re.compile(
-    r"(?:\bto|\bfor|\binto|\btowards?|\bbound for|\bdestined for|\bheaded for|\bwith)\s+"
+    r"(?:\bto|\bfor|\binto|\btowards?|\bbound for|\bdestined for|\bheaded for|"
+    # "a deal with Qatar", not "clashes with Armenia"
+    r"\b(?:deal|contract|agreement|order|sale)s? with|"
+    r"\b(?:embargo|ban|moratorium|restrictions|curbs|freeze|suspension) (?:on|against))\s+"
     r"(?:(?:the|both|its|their)\s+)?$",
     re.IGNORECASE,
 )
@@ -280,10 +328,44 @@ def eligible(sentence: str, clause: Clause, start: int, end: int) -> bool:
         re.IGNORECASE,
     ):
         return False
-    if NOT_A_PERMIT.match(sentence[end:]):
+    if NOT_A_PERMIT.match(sentence[end:]) or CIVIL_GOODS.match(sentence[end:]):
         return False
+    if re.search(r"\bwould\s+(?:\w+\s+)?$", before[-25:]) and CONDITION_AFTER.match(
+        sentence[end : clause.end]
+    ):
+        return False
+    if re.match(r"(?:reject|dismiss|refus|den|turn)", sentence[start:end], re.I) and (
+        LEGAL_OBJECT.match(sentence[end:])
+    ):
+        return False
+    if re.match(r"(?:refus|declin|den)", sentence[start:end], re.I) and re.match(
+        r"\s+to\s+(?:say|comment|confirm|disclose|elaborate|discuss|answer|give|name)\b",
+        sentence[end:],
+    ):
+        return False  # "refused to say whether it had suspended permits"
+    if re.search(
+        r"\b(?:critics|activists|campaigners|opponents|observers)\s+(?:\w+\s+)?"
+        r"(?:say|said|argue|argued|claim|claimed|allege|alleged)\b",
+        before,
+        re.IGNORECASE,
+    ):
+        return False  # a characterisation by others, not the authority's decision
     window = sentence[max(0, start - 150) : end + 150]
-    return bool(EXPORT_CONTEXT.search(window))
+    if EXPORT_CONTEXT.search(window):
+        return True
+    # "The freeze was lifted in May.": the noun refers back to a decision already drafted (the
+    # target must then come from that earlier decision).
+    # Only when the clause says what became of it ("was lifted"): "The halt follows a report"
+    # is no new decision.
+    return bool(
+        re.match(
+            r"\s*(?:the|this|that|its) (?:[\w-]+ )?(?:freeze|ban|suspension|embargo|halt|"
+            r"moratorium|pause|restrictions|hold)\b",
+            sentence[clause.start : end],
+            re.IGNORECASE,
+        )
+        and re.search(r"\b(?:lifted|eased|relaxed|scrapped|ended)\b", sentence[start:end])
+    )
 
 
 def destinations(sentence: str, parties: list[Party], lo: int, hi: int, after: int) -> list[Party]:
@@ -302,8 +384,22 @@ def destinations(sentence: str, parties: list[Party], lo: int, hi: int, after: i
             )
             and states[i - 1] in result
         )
+        if NOT_A_DESTINATION_TO.search(prefix):
+            continue
+        if re.match(r"['’]s\b", suffix) and p.end < after:
+            continue  # "to Berlin's freeze on ...": the owner of the decision, not a destination
         if DESTINATION.search(prefix) or suffix.startswith("-bound") or listed:
             result.append(p)
+    if not result:
+        # "a request by Azerbaijan to buy ... had been turned down": who asked is the target
+        result = [
+            p
+            for p in states
+            if re.search(
+                r"\b(?:request|application|bid|order|offer)s? (?:by|from) (?:the\s+)?$",
+                sentence[max(lo, p.start - 30) : p.start],
+            )
+        ][:1]
     if not result:
         # "Taiwan's fleet of F-16V fighters", "turned down Qatar's request"
         result = [p for p in states if p.start > after and re.match(r"['’]s\b", sentence[p.end :])]

@@ -19,7 +19,7 @@ from ...choices import AliasKind, DatePrecision
 from ...models import Item, ItemAlias, Organization, OrganizationAlias, State, StateAlias
 from . import decisions as rules
 from .dates import Temporal, as_partial, resolve_date, temporal_phrases
-from .names import items_in, key, organizations_in
+from .names import items_in, key, org_kind, organizations_in
 from .sentences import Sentence, split_sentences
 
 __all__ = ["Draft", "Lexicon", "compatible_dates", "extract", "resolve_date", "split_sentences"]
@@ -79,14 +79,65 @@ INSTITUTIONS = {
 #: "the freeze imposed in November 2018", "licences that it had issued in 2015": an earlier
 #: decision, dated in its own words.
 BACKGROUND = re.compile(
-    r"\b(?P<noun>freeze|ban|embargo|suspension|moratorium|licen[cs]es|permits|approvals|"
-    r"policy|measure|restrictions)\s+(?:(?:that|which)\s+)?"
+    r"\b(?P<noun>freeze|ban|embargo|suspension|moratorium|halt|pause|licen[cs]es|permits|"
+    r"approvals|"
+    r"policy|measure|restrictions)(?:\s+(?:on|of|against)\s+[^,;]{0,50}?)?\s+(?:(?:that|which)\s+)?"
     r"(?:(?:it|they|the (?:[\w-]+ ){0,2}?(?:government|administration|cabinet)|"
     r"(?:President|Chancellor|Prime Minister) [A-Z]\w+(?: [A-Z]\w+)?)\s+)?"
     r"(?:had\s+|has\s+|have\s+)?(?:imposed|introduced|adopted|issued|granted|approved|"
     r"put in place)\b",
     re.IGNORECASE,
 )
+#: A capitalised acronym of three to six letters standing alone ("NATO", "RTX", "BIRN").
+#: Not part of a longer name ("BAE Systems", "Yugoimport SDPR"), nor a dateline ("LIEGE -").
+ACRONYM = re.compile(r"(?<![\w.(&-])[A-Z]{3,6}(?![\w.)&-])(?! [A-Z&])(?!\s*\()")
+STARTERS = {"The", "A", "An", "In", "On", "At", "By", "For", "And", "But", "With", "From"}
+NOT_ACRONYMS = {
+    "CEO",
+    "CFO",
+    "GDP",
+    "UTC",
+    "GMT",
+    "EST",
+    "CET",
+    "USD",
+    "EUR",
+    "GBP",
+    "NOK",
+    "SEK",
+    "DKK",
+    "CHF",
+    "PDF",
+    "TV",
+    "AND",
+    "THE",
+    "FOR",
+    "NOT",
+    "ALL",
+    "NEW",
+    "MPS",
+    "SUV",
+    "APC",
+    "IFV",
+    "MBT",
+    "UAV",
+    "UAVS",
+    "UAS",
+    "SAM",
+    "SAMS",
+    "ICBM",
+    "RPG",
+    "AI",
+    "IT",
+    "PR",
+    "ATT",
+    "WMD",
+    "EXCLUSIVE",
+    "UPDATE",
+    "BREAKING",
+    "OPINION",
+    "ANALYSIS",
+}
 ASIDE = re.compile(r",\s+(?:which|who|whose|where)\b[^,;]*,")
 #: "for both Gulf states", "to the two countries": every destination named before.
 BOTH = re.compile(r"\b(?:both|the two|all three|each of the)\b", re.IGNORECASE)
@@ -316,6 +367,33 @@ class _Article:
                     self.add_item(known, slug, kind, sentence)
                 else:
                     self.add_item(name, None, kind, sentence)
+        self.read_acronyms()
+
+    def read_acronyms(self) -> None:
+        """ "NATO", "RTX", "BBC": an acronym that is no state, item, alias or common
+        abbreviation names an organisation."""
+        known = {key(a) for o in self.orgs.values() for a in o.get("aliases", [])}
+        known |= set(self.orgs)
+        items = [key(i["name"]) for i in self.draft.components + self.draft.platforms]
+        for sentence in self.sentences:
+            if self.clutter[sentence.quote_start] or is_heading(sentence.text):
+                continue
+            for m in ACRONYM.finditer(sentence.text):
+                word = m.group(0)
+                if not sentence.text[: m.start()].strip() and re.match(
+                    r"\s*(?:[-–—(,]|\()", sentence.text[m.end() :]
+                ):
+                    continue  # a dateline
+                before = re.search(r"([\w&.'-]+)\s$", sentence.text[: m.start()])
+                if before and before.group(1)[0].isupper() and before.group(1) not in STARTERS:
+                    continue  # part of a longer name: "Yugoimport SDPR"
+                k = key(word)
+                if word in NOT_ACRONYMS or self.is_state_name(word) or k in known:
+                    continue
+                if any(k in i for i in items):
+                    continue
+                known.add(k)
+                self.add_org(word, org_kind(word), sentence)
 
     def add_item(self, name, slug, kind, sentence) -> None:
         bucket = self.draft.components if kind == "component" else self.draft.platforms
@@ -575,13 +653,21 @@ class _Article:
             re.IGNORECASE,
         ):
             return {"organization": self.last_company}
-        passive = re.search(r"\b(?:was|were|been|be|is|are)\s+(?:\w+ly\s+)?$", before)
+        passive = re.search(r"\b(?:was|were|been|be|is|are)\s+(?:\w+ly\s+)?(?:\w+ed\s+)?$", before)
         noun = re.match(
             r"(?:suspension|freeze|halt|cancellation|revocation|the lifting|a freeze|licen|permit|"
             r"approvals|were|was)",
             s[start:end],
             re.IGNORECASE,
         )
+        if passive:
+            # "were blocked by Berlin", "were approved by the Swedish ministry": the agent acts.
+            agent = re.match(r"\s+by\s+(?:the\s+)?", s[end : end + 12])
+            if agent:
+                at = end + agent.end()
+                state = next((p for p in parties if p.kind == "state" and p.start == at), None)
+                if state is not None:
+                    return state.value
         if subject is not None or passive or noun:
             return self.main_state
         if clause.start == 0 and not any(

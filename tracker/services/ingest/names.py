@@ -24,7 +24,8 @@ PLATFORM_NOUNS = (
     r"submarines?|corvettes?|carriers?|rifles?|vehicles?|trainers?|bombers?|launchers?|"
     r"systems?|ships?|vessels?|boats?|fleet"
 )
-KIND_NOUN = re.compile(rf"^(?:[\w-]+ ){{0,3}}?({COMPONENT_NOUNS}|{PLATFORM_NOUNS})\b")
+#: The noun as a whole word: "missile-defence systems" are systems, not missiles.
+KIND_NOUN = re.compile(rf"^(?:[\w-]+ ){{0,3}}?({COMPONENT_NOUNS}|{PLATFORM_NOUNS})(?![\w-])")
 _CAP = r"[A-Z][\w]*(?:-[A-Z\w][\w]*)*"
 #: "F-35", "F-16V", "MQ-9B", "AGM-88", "TB2", "K9", "2A6", "912", with an optional brand before
 #: and a capitalised name after ("Bayraktar TB2", "AIM-120 AMRAAM", "K9 Thunder").
@@ -41,7 +42,7 @@ _FUNCTION = (
 )
 #: A capitalised name (one or two words) before the kind of thing it names.
 NAMED_KIND = re.compile(
-    rf"(?<![\w-])(?P<name>{_CAP}(?: (?:{_CAP}|I{{1,3}}V?))?) "
+    rf"(?<![\w-])(?P<name>{_CAP}(?: (?:{_CAP}|I{{1,3}}V?|\d{{1,2}}[A-Z]?))?) "
     rf"(?=(?:(?!{_FUNCTION}\b)[a-z][\w-]* ){{0,3}}"
     rf"(?:{COMPONENT_NOUNS}|{PLATFORM_NOUNS})\b)"
 )
@@ -58,13 +59,14 @@ ORG_SUFFIX = (
     r"International"
 )
 BODY_SUFFIX = (
-    r"Agency|Office|Ministry|Department|Administration|Inspectorate|Secretariat|Council|"
+    r"Agency|Office|Ministry|Department|Directorate|Administration|Inspectorate|Secretariat|Council|"
     r"Commission|Committee|Court|Tribunal|Parliament|Congress|Organi[sz]ation|Institute|"
     r"Foundation|Campaign|Watch|Network|Coalition|Union|Nations|Alliance"
 )
 COMPANY_NOUN = (
     r"(?:maker|manufacturer|company|firm|producer|contractor|group|supplier|subsidiary|unit|"
-    r"joint venture|conglomerate|shipbuilder|gunmaker|carmaker|shipyard|start-up|startup)"
+    r"joint venture|conglomerate|shipbuilder|gunmaker|carmaker|shipyard|start-up|startup|"
+    r"trader|exporter|dealer)"
 )
 _NAME = (
     r"[A-Z][\w&'.-]*(?: (?:&|and|of|for|on|de|e|di|la|del) ?[A-Z][\w&'.-]*| [A-Z][\w&'.-]*){0,5}"
@@ -76,6 +78,18 @@ ORG_PATTERNS = [
     re.compile(
         r"\b(?:maker|manufacturer|company|firm|gunmaker|contractor|shipbuilder|group) "
         r"(?P<name>[A-Z][\w&.-]*(?: (?:&|[A-Z][\w&.-]*)){0,3})"
+    ),
+    # "a Kongsberg spokesperson", "a Pentagon official": the name that speaks for itself
+    re.compile(
+        r"\b(?:[Aa]|[Aa]n|[Tt]he) (?P<name>[A-Z][\w&.-]*(?: (?:&|[A-Z][\w&.-]*)){0,2}) "
+        r"(?:spokes(?:man|woman|person)|chief executive|CEO|executive|board|statement|"
+        r"press release|filing)\b"
+    ),
+    # "the newspaper Le Monde", "news agency Reuters", "the watchdog Campaign Against ..."
+    re.compile(
+        r"\b(?:newspaper|news agency|daily|broadcaster|magazine|watchdog|think[- ]tank|"
+        r"campaign group|rights group|advocacy group|charity|NGO|research group|institute) "
+        r"(?P<name>[A-Z][\w&.-]*(?: (?:&|of|for|[A-Z][\w&.-]*)){0,4})"
     ),
     # "made by RWM Italia", "built by Mitsubishi Heavy Industries"
     re.compile(
@@ -101,14 +115,15 @@ LEADING_WORDS = re.compile(
     r"^(?:(?:The|A|An|In|On|At|By|For|And|But|While|After|Before|Its|His|Her|Their|Our|This|"
     r"That|Rights|Officials|Chief|Executive|Spokesman|Spokeswoman|Minister|Foreign|Defence|"
     r"Economy|Trade|President|Chancellor|Prime|Secretary|Campaigners|From|Including|Both|"
-    r"Said|Says)\s+)+"
+    r"Said|Says|Meanwhile|Separately|However|Also|Instead|Still|Yet|Now|Later|Earlier|Then|"
+    r"Moreover|Similarly|Likewise|Elsewhere)\s+)+"
 )
 KIND_BY_WORD = [
     (re.compile(r"\bCourt|Tribunal|Council of State\b"), "court"),
     (
         re.compile(
             r"\b(?:Agency|Office|Ministry|Department|Administration|Inspectorate|Secretariat|"
-            r"Committee|Commission|Parliament|Congress|Pentagon|Government)\b"
+            r"Committee|Commission|Parliament|Congress|Pentagon|Government|Directorate)\b"
         ),
         "government_body",
     ),
@@ -144,6 +159,27 @@ def clean_org_name(name: str) -> str:
     # "South Africa's National Conventional Arms Control Committee": the owner is not the name.
     name = re.sub(r"^(?:[A-Z][\w-]* )*[A-Z][\w-]*'s ", "", name)
     name = re.sub(r"'s$", "", name)
+    # "Sydney-based Ronin Optics": where it is based is not part of the name.
+    name = re.sub(r"^(?:[A-Z][\w-]* )*[A-Z][\w]*-(?:based|made|built|owned|registered) ", "", name)
+    # "Congress on Tuesday": a date after the name is not part of it.
+    name = re.sub(
+        r" (?:on|in|last|this) (?:[A-Z][a-z]+day|January|February|March|April|May|June|July|"
+        r"August|September|October|November|December)$",
+        "",
+        name,
+    )
+    return name
+
+
+def acronym_part(name: str, acronym: str) -> str:
+    """ "Amnesty International and Action Securite Ethique Republicaines (ASER)": the acronym
+    spells the initials of the words it abbreviates; the name is those words only."""
+    words = name.split()
+    for i in range(len(words)):
+        part = words[i:]
+        initials = "".join(w[0] for w in part if w[0].isupper())
+        if initials.upper() == acronym.upper() and part[0][0].isupper():
+            return " ".join(part)
     return name
 
 
@@ -184,7 +220,10 @@ def items_in(sentence: str, exclude) -> list[tuple[int, int, str, str]]:
         at_start = m.start() == 0 or sentence[: m.start()].strip() in ('"', "“")
         if at_start and " " not in name and not re.search(r"\d|-", name):
             continue  # one capitalised word at the start of a sentence says nothing
-        if re.search(r"-(?:based|made|built|led|owned|speaking)$", name):
+        if re.search(
+            r"-(?:based|made|built|led|owned|speaking|flagged|registered|designed|developed)$",
+            name,
+        ):
             continue
         rest = sentence[m.end("name") :]
         noun = KIND_NOUN.match(rest.strip())
@@ -214,6 +253,8 @@ def organizations_in(sentence: str, exclude) -> list[tuple[int, int, str, str, l
                 )
             for name in names:
                 name = clean_org_name(name)
+                if m.groupdict().get("acronym"):
+                    name = acronym_part(name, m.group("acronym"))
                 if len(name) < 2 or exclude(name) or not name[0].isupper():
                     continue
                 start = sentence.find(name, m.start())
