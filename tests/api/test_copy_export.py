@@ -176,3 +176,20 @@ def test_row_ends_are_rewritten_outside_quoted_cells_only():
     rewrite = RowEnds()
     pieces = [b'a,"b\nc",d\ne,"f', b'\n""g"\n', b"h\n"]
     assert b"".join(rewrite(piece) for piece in pieces) == (b'a,"b\nc",d\r\ne,"f\n""g"\r\nh\r\n')
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_client_leaving_mid_copy_leaves_the_connection_usable(monkeypatch):
+    """Closing the stream after its first pieces cancels the COPY; the connection (its snapshot
+    transaction rolled back) serves the next export in full."""
+    monkeypatch.setattr(copy_export, "FLUSH_AT", 1)  # a piece per row
+    item = verified(f.PlatformFactory())
+    for number in range(20):
+        verify(f.TransferFactory(item=item, slug=f"copy-leave-{number}"))
+    stream = APIClient().get("/api/transfers/", {"format": "csv"})
+    pieces = iter(stream.streaming_content)
+    next(pieces), next(pieces)  # the header, the first row
+    stream.close()
+    again = b"".join(APIClient().get("/api/transfers/", {"format": "csv"}).streaming_content)
+    assert again.count(b"\r\n") == 21

@@ -317,8 +317,8 @@ def insert_elsewhere(settings, source, transfer):
         other.execute(
             f"INSERT INTO {models.Evidence._meta.db_table} "
             '(source_id, quote, claim_status, transfer_id, review_state, slug, start, "end", '
-            "note, created, last_updated, verified_at) "
+            "note, attributed_to, created, last_updated, verified_at) "
             "VALUES (%s, 'Written mid-stream', 'reported', %s, 'verified', 'mid-stream', 0, 18, "
-            "'', now(), now(), now())",
+            "'', '', now(), now(), now())",
             [source.pk, transfer.pk],
         )

@@ -17,6 +17,9 @@ constant memory.
 - Transfers, the list of a million rows, are read as column values rather than model objects
   and serialized here (``transfer_rows``), with the same output (a test holds each JSON line
   equal to the JSON list's row).
+- On PostgreSQL the transfers' CSV is written by the database (``COPY`` of the same query, the
+  cells formatted in SQL: :mod:`~tracker.api.copy_export`), byte for byte what the Python writer
+  here writes (a test compares the two).
 - Pagination does not apply: an export is every row. ``page``/``cursor`` (whatever parameters the
   view's paginator reads) answer 400 with an export rather than being ignored.
 - No silent truncation: an error while streaming aborts the response (the client sees an
