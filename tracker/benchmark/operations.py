@@ -246,6 +246,12 @@ def deep_index(ctx: Context) -> int:
 def transfers_deep_url(ctx: Context) -> str:
     start = deep_index(ctx)
     pagination = pagination_of(TRANSFERS)
+    if (
+        pagination
+        and hasattr(pagination, "encode_cursor")
+        and hasattr(view_of(TRANSFERS), "order_keys")
+    ):
+        return keyset_url(ctx, pagination, start)
     if pagination and issubclass(pagination, CursorPagination):
         url = cursor_url(ctx, pagination, start)
         check_first_row(ctx, url, start)
@@ -253,6 +259,37 @@ def transfers_deep_url(ctx: Context) -> str:
     if pagination and issubclass(pagination, PageNumberPagination):
         return f"{TRANSFERS}?{urlencode({pagination.page_query_param: start // PAGE + 1})}"
     raise Skip(f"the transfers list paginates with {pagination!r}")
+
+
+def keyset_url(ctx: Context, pagination, start: int) -> str:
+    """The cursor of the page starting at row ``start`` under keyset pagination on (key, id):
+    the position (key value, id) of the row before it, in the view's default ordering, encoded
+    by the view's own paginator; checked against the row the page starts with."""
+    from rest_framework.pagination import Cursor
+
+    view = view_of(TRANSFERS)
+    ordering = view.ordering
+    term = ordering if isinstance(ordering, str) else ordering[0]
+    desc = term.startswith("-")
+    rows = (
+        m.Transfer.objects.filter(review_state="verified")
+        .annotate(_key=view.order_keys[term.lstrip("-")])
+        .order_by(*(("-_key", "-id") if desc else ("_key", "id")))
+        .values_list("_key", "id")
+    )
+    before = rows[start - 1]
+    expected = rows[start][1]
+    paginator = pagination()
+    paginator.base_url = f"http://testserver{TRANSFERS}"
+    paginator.term = term
+    url = paginator.encode_cursor(Cursor(offset=0, reverse=False, position=before))
+    url = url.split("testserver", 1)[1]
+    response = ctx.client.get(url)
+    results = response.json().get("results") if response.status_code == 200 else None
+    found = results[0].get("id") if results else None
+    if found != expected:
+        raise WrongPage(f"{url} starts at transfer {found!r}, not at row {start} ({expected!r})")
+    return url
 
 
 def cursor_url(ctx: Context, pagination, start: int) -> str:
