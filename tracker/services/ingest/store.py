@@ -233,26 +233,39 @@ class Names:
             self.items.setdefault(name_key(name), pk)
 
 
-def _organization(result: IngestResult, names: Names, found: dict) -> Organization | None:
-    """The organisation the draft names (its slug, name or an alias), else a new draft one."""
+def _known_or_new_key(result, model, kind: str, found: dict, known: dict, extra=()):
+    """The record the draft names (its slug, its name or ``extra`` names, matched through
+    ``known``, or the slug its name gives) and ``None``; else ``None`` and the (name, slug) a new
+    draft record takes. ``(None, None)`` when the name is empty or gives no usable slug."""
     if found.get("slug"):
-        org = Organization.objects.filter(slug=found["slug"]).first()
-        if org is not None:
-            return org
+        record = model.objects.filter(slug=found["slug"]).first()
+        if record is not None:
+            return record, None
     name = " ".join(str(found.get("name") or "").split())
     if not name:
-        return None
-    for candidate in [name, *found.get("aliases", [])]:
-        pk = names.orgs.get(name_key(candidate))
+        return None, None
+    for candidate in [name, *extra]:
+        pk = known.get(name_key(candidate))
         if pk is not None:
-            return Organization.objects.get(pk=pk)
+            return model.objects.get(pk=pk), None
     slug = slugify(name)[:120]
     if not slug:
-        result.refuse("organizations", name, "the name gives no usable key (slug)")
-        return None
-    existing = Organization.objects.filter(slug=slug).first()
+        result.refuse(kind, name, "the name gives no usable key (slug)")
+        return None, None
+    existing = model.objects.filter(slug=slug).first()
     if existing is not None:
+        return existing, None
+    return None, (name, slug)
+
+
+def _organization(result: IngestResult, names: Names, found: dict) -> Organization | None:
+    """The organisation the draft names (its slug, name or an alias), else a new draft one."""
+    existing, new = _known_or_new_key(
+        result, Organization, "organizations", found, names.orgs, found.get("aliases", [])
+    )
+    if new is None:
         return existing
+    name, slug = new
     kind = found.get("kind")
     if kind not in OrganizationKind.values:
         kind = OrganizationKind.MANUFACTURER
@@ -272,23 +285,10 @@ def _organization(result: IngestResult, names: Names, found: dict) -> Organizati
 
 
 def _item(result: IngestResult, names: Names, found: dict, default_kind: str) -> Item | None:
-    if found.get("slug"):
-        item = Item.objects.filter(slug=found["slug"]).first()
-        if item is not None:
-            return item
-    name = " ".join(str(found.get("name") or "").split())
-    if not name:
-        return None
-    pk = names.items.get(name_key(name))
-    if pk is not None:
-        return Item.objects.get(pk=pk)
-    slug = slugify(name)[:120]
-    if not slug:
-        result.refuse("items", name, "the name gives no usable key (slug)")
-        return None
-    existing = Item.objects.filter(slug=slug).first()
-    if existing is not None:
+    existing, new = _known_or_new_key(result, Item, "items", found, names.items)
+    if new is None:
         return existing
+    name, slug = new
     kind = found.get("kind") if found.get("kind") in ItemKind.values else default_kind
     maker = None
     if found.get("maker"):
